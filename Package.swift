@@ -1,0 +1,48 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "dio-trace",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "dio-trace", targets: ["dio-trace"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CElfUtils", pkgConfig: "libdw", providers: [.apt(["libdw-dev", "libelf-dev"])]),
+        .systemLibrary(name: "CTraceCmd", pkgConfig: "libtracecmd",
+                       providers: [.apt(["libtracecmd-dev", "libtracefs-dev", "libtraceevent-dev"])]),
+
+        // bytes -> lines (files, stdin, gzip)
+        .target(name: "TraceInput", dependencies: ["CZlib"]),
+        // lines -> typed events (ftrace / trace-cmd report / perf script, btrfs + iomap + kprobe payloads)
+        .target(name: "TraceEvents", dependencies: ["TraceInput"]),
+        // typed events -> ledger -> findings -> reports
+        .target(name: "BtrfsAccounting", dependencies: ["TraceEvents"]),
+        // dmesg -> kernel reports
+        .target(name: "KernelLog"),
+        // libdw/libelf symbolization
+        .target(name: "ElfSymbolization", dependencies: ["CElfUtils", "KernelLog"]),
+        // trace.dat through libtracecmd
+        .target(name: "TraceDat", dependencies: ["CTraceCmd", "TraceEvents"]),
+        // dio-trace check: fixture cases, JUnit, SARIF
+        .target(name: "FixtureCheck", dependencies: ["BtrfsAccounting", "KernelLog", "TraceDat"]),
+
+        .executableTarget(name: "dio-trace", dependencies: [
+            "TraceInput", "TraceEvents", "BtrfsAccounting", "KernelLog", "ElfSymbolization", "TraceDat", "FixtureCheck",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "TraceEventsTests", dependencies: ["TraceEvents", "TraceInput"]),
+        .testTarget(name: "BtrfsAccountingTests", dependencies: ["BtrfsAccounting", "TraceEvents", "TraceInput"]),
+        .testTarget(name: "KernelLogTests", dependencies: ["KernelLog"]),
+        .testTarget(name: "ElfSymbolizationTests", dependencies: ["ElfSymbolization", "KernelLog"]),
+        .testTarget(name: "TraceDatTests", dependencies: ["TraceDat", "BtrfsAccounting", "TraceEvents"]),
+        .testTarget(name: "FixtureCheckTests", dependencies: ["FixtureCheck", "BtrfsAccounting"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["BtrfsAccounting"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

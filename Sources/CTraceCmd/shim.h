@@ -1,0 +1,2 @@
+#include <trace-cmd.h>
+#include <event-parse.h>
