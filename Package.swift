@@ -28,11 +28,13 @@ let package = Package(
         .target(name: "ElfSymbolization", dependencies: ["CElfUtils", "KernelLog"]),
         // trace.dat through libtracecmd
         .target(name: "TraceDat", dependencies: ["CTraceCmd", "TraceEvents"]),
+        // live tracefs control for `dio-trace record` and the real-capture tests
+        .target(name: "LiveTrace"),
         // dio-trace check: fixture cases, JUnit, SARIF
         .target(name: "FixtureCheck", dependencies: ["BtrfsAccounting", "KernelLog", "TraceDat"]),
 
         .executableTarget(name: "dio-trace", dependencies: [
-            "TraceInput", "TraceEvents", "BtrfsAccounting", "KernelLog", "ElfSymbolization", "TraceDat", "FixtureCheck",
+            "TraceInput", "TraceEvents", "BtrfsAccounting", "KernelLog", "ElfSymbolization", "TraceDat", "FixtureCheck", "LiveTrace",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -42,6 +44,7 @@ let package = Package(
         .testTarget(name: "ElfSymbolizationTests", dependencies: ["ElfSymbolization", "KernelLog"]),
         .testTarget(name: "TraceDatTests", dependencies: ["TraceDat", "BtrfsAccounting", "TraceEvents"]),
         .testTarget(name: "FixtureCheckTests", dependencies: ["FixtureCheck", "BtrfsAccounting"]),
+        .testTarget(name: "LiveTraceTests", dependencies: ["LiveTrace"]),
         .testTarget(name: "EndToEndTests", dependencies: ["BtrfsAccounting"]),
     ],
     swiftLanguageModes: [.v6]
