@@ -1,0 +1,107 @@
+/// Byte-level helpers for the hot path. All functions are bounds-checked against `end` and
+/// overflow-safe: numbers that do not fit in 64 bits fail instead of wrapping.
+@usableFromInline
+internal enum Bytes {
+    @inline(__always) static func isDigit(_ c: UInt8) -> Bool { c &- 0x30 < 10 }
+    @inline(__always) static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 }
+    @inline(__always) static func hexValue(_ c: UInt8) -> UInt64? {
+        if c &- 0x30 < 10 { return UInt64(c &- 0x30) }
+        let l = c | 0x20
+        if l &- 0x61 < 6 { return UInt64(l &- 0x61 &+ 10) }
+        return nil
+    }
+
+    /// Parses unsigned decimal digits starting at `i`. Returns the value and the index after the
+    /// last digit, or nil if there is no digit or the value overflows.
+    @inline(__always)
+    static func parseDecimal(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int) -> (UInt64, Int)? {
+        var j = i
+        var v: UInt64 = 0
+        while j < end {
+            let d = p[j] &- 0x30
+            if d >= 10 { break }
+            let (m, o1) = v.multipliedReportingOverflow(by: 10)
+            let (a, o2) = m.addingReportingOverflow(UInt64(d))
+            if o1 || o2 { return nil }
+            v = a
+            j += 1
+        }
+        return j == i ? nil : (v, j)
+    }
+
+    /// Parses `0x`-prefixed hex, or decimal, with an optional leading `-` (returned as negative flag).
+    static func parseNumber(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int) -> (magnitude: UInt64, negative: Bool, next: Int)? {
+        var j = i
+        var negative = false
+        if j < end && p[j] == 0x2D { negative = true; j += 1 } else if j < end && p[j] == 0x2B { j += 1 }
+        if j + 1 < end && p[j] == 0x30 && (p[j + 1] | 0x20) == 0x78 {
+            var k = j + 2
+            var v: UInt64 = 0
+            while k < end, let h = hexValue(p[k]) {
+                if v > (UInt64.max >> 4) { return nil }
+                v = (v << 4) | h
+                k += 1
+            }
+            return k == j + 2 ? nil : (v, negative, k)
+        }
+        guard let (v, k) = parseDecimal(p, j, end) else { return nil }
+        return (v, negative, k)
+    }
+
+    /// Parses bare hex digits (no prefix).
+    static func parseHex(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int) -> (UInt64, Int)? {
+        var k = i
+        var v: UInt64 = 0
+        while k < end, let h = hexValue(p[k]) {
+            if v > (UInt64.max >> 4) { return nil }
+            v = (v << 4) | h
+            k += 1
+        }
+        return k == i ? nil : (v, k)
+    }
+
+    @inline(__always)
+    static func skipSpaces(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int) -> Int {
+        var j = i
+        while j < end && isSpace(p[j]) { j += 1 }
+        return j
+    }
+
+    @inline(__always)
+    static func skipToSpace(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int) -> Int {
+        var j = i
+        while j < end && !isSpace(p[j]) { j += 1 }
+        return j
+    }
+
+    /// True when the bytes at `i` equal `literal`.
+    @inline(__always)
+    static func matches(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int, _ literal: StaticString) -> Bool {
+        let n = literal.utf8CodeUnitCount
+        if i + n > end { return false }
+        let lit = literal.utf8Start
+        var k = 0
+        while k < n {
+            if p[i + k] != lit[k] { return false }
+            k += 1
+        }
+        return true
+    }
+
+    static func string(_ p: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> String {
+        if start >= end { return "" }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: p[start..<end]), as: UTF8.self)
+    }
+
+    /// FNV-1a over a byte range.
+    @inline(__always)
+    static func hash(_ p: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> UInt64 {
+        var h: UInt64 = 0xcbf29ce484222325
+        var i = start
+        while i < end {
+            h = (h ^ UInt64(p[i])) &* 0x100000001b3
+            i += 1
+        }
+        return h
+    }
+}

@@ -1,0 +1,85 @@
+/// iomap direct-I/O tracepoints (6.5+). iomap prints `key value` pairs, inode numbers in hex, and
+/// names the filesystem by `dev major:minor`, not by fsid.
+enum IomapEvents {
+    /// Reads `key value` pairs: `dev 0:40 ino 0x102 size 0x40000 offset 0x0 length 0x10000 ...`.
+    static func pairs(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int) -> [(String, (Int, Int))] {
+        var out: [(String, (Int, Int))] = []
+        var k = i
+        while k < end {
+            k = Bytes.skipSpaces(p, k, end)
+            let ks = k
+            k = Bytes.skipToSpace(p, k, end)
+            let ke = k
+            k = Bytes.skipSpaces(p, k, end)
+            let vs = k
+            k = Bytes.skipToSpace(p, k, end)
+            if ke > ks && k > vs { out.append((Bytes.string(p, ks, ke), (vs, k))) }
+        }
+        return out
+    }
+
+    /// True for the `key=value` rendering (trace-cmd -R), false for the kernel's `key value`.
+    static func isRaw(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int) -> Bool {
+        let e = Bytes.skipToSpace(p, i, end)
+        var k = i
+        while k < e { if p[k] == 0x3D { return true }; k += 1 }
+        return false
+    }
+
+    static func device(_ p: UnsafeRawBufferPointer, _ r: (Int, Int)) -> UInt64 {
+        guard let (major, j) = Bytes.parseDecimal(p, r.0, r.1), j < r.1, p[j] == 0x3A,
+              let (minor, _) = Bytes.parseDecimal(p, j + 1, r.1) else { return 0 }
+        return (major << 20) | (minor & 0xFFFFF)
+    }
+
+    static func number(_ p: UnsafeRawBufferPointer, _ r: (Int, Int)?) -> UInt64? {
+        guard let r, let n = Bytes.parseNumber(p, r.0, r.1) else { return nil }
+        return n.magnitude
+    }
+
+    static func signed(_ p: UnsafeRawBufferPointer, _ r: (Int, Int)?) -> Int64? {
+        guard let r, let n = Bytes.parseNumber(p, r.0, r.1) else { return nil }
+        if n.negative { return n.magnitude <= UInt64(Int64.max) ? -Int64(n.magnitude) : nil }
+        return Int64(bitPattern: n.magnitude)
+    }
+
+    /// `iomap_dio_rw_begin`: `"dev %d:%d ino 0x%lx size 0x%llx offset 0x%llx length 0x%zx done_before
+    /// 0x%zx flags %s dio_flags %s aio %d"`.
+    static func begin(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int, fields f: PayloadFields) -> AccountingEvent? {
+        if isRaw(p, i, end) {
+            // trace-cmd -R / trace.dat field names: dev ino isize pos count done_before ki_flags dio_flags aio
+            f.load(p, i, end)
+            guard let dev = f.unsigned("dev"), let ino = f.unsigned("ino"), let pos = f.unsigned("pos"), let count = f.unsigned("count") else { return nil }
+            // IOCB_WRITE is 1 << 17 (131072) in 6.x's ki_flags.
+            let kiFlags = f.unsigned("ki_flags") ?? 0
+            return .directIOBegin(DirectIOBegin(device: dev, inode: ino, offset: pos, length: count,
+                                                isWrite: kiFlags & (1 << 17) != 0, isAsync: (f.unsigned("aio") ?? 0) != 0))
+        }
+        let kv = Dictionary(pairs(p, i, end), uniquingKeysWith: { a, _ in a })
+        guard let dev = kv["dev"], let ino = number(p, kv["ino"]), let offset = number(p, kv["offset"]),
+              let length = number(p, kv["length"]) else { return nil }
+        var isWrite = false
+        if let f = kv["flags"] {
+            let s = Bytes.string(p, f.0, f.1)
+            // kernel: names (DIRECT|WRITE); libtraceevent: may print a number, IOCB_WRITE is 1 << 17 on 6.x (unverified) -> names only
+            isWrite = s.contains("WRITE")
+        }
+        return .directIOBegin(DirectIOBegin(device: device(p, dev), inode: ino, offset: offset, length: length,
+                                            isWrite: isWrite, isAsync: (number(p, kv["aio"]) ?? 0) != 0))
+    }
+
+    /// `iomap_dio_complete`: `"dev %d:%d ino 0x%lx size 0x%llx offset 0x%llx flags %s aio %d error %d ret %zd"`;
+    /// `iomap_dio_rw_queued` (range class): `"dev %d:%d ino 0x%lx size 0x%llx offset 0x%llx length 0x%llx"`.
+    static func end(queued: Bool, _ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int, fields f: PayloadFields) -> AccountingEvent? {
+        if isRaw(p, i, end) {
+            f.load(p, i, end)
+            guard let dev = f.unsigned("dev"), let ino = f.unsigned("ino"), let pos = f.unsigned("pos") ?? f.unsigned("offset") else { return nil }
+            return .directIOEnd(DirectIOEnd(device: dev, inode: ino, offset: pos, error: f.signed("error") ?? 0,
+                                            result: f.signed("ret") ?? 0, isQueued: queued))
+        }
+        let kv = Dictionary(pairs(p, i, end), uniquingKeysWith: { a, _ in a })
+        guard let dev = kv["dev"], let ino = number(p, kv["ino"]), let offset = number(p, kv["offset"]) else { return nil }
+        return .directIOEnd(DirectIOEnd(device: device(p, dev), inode: ino, offset: offset, error: signed(p, kv["error"]) ?? 0,
+                                        result: signed(p, kv["ret"]) ?? 0, isQueued: queued))
+    }
+}

@@ -1,0 +1,136 @@
+/// The `key=value` fields of one payload, as offsets into the line.
+///
+/// Accepts both the modern `key=value key=value` style and the 4.x `key = value, key = value`
+/// style. Values end at a blank; a trailing `,` is not part of the value.
+/// - Complexity: O(n) once per payload; lookups are O(fields).
+public final class PayloadFields {
+    private static let capacity = 48
+    private var keyStart = [Int](repeating: 0, count: capacity)
+    private var keyEnd = [Int](repeating: 0, count: capacity)
+    private var valueStart = [Int](repeating: 0, count: capacity)
+    private var valueEnd = [Int](repeating: 0, count: capacity)
+    public private(set) var count = 0
+    /// True when the payload used the 4.x ` = ` separator.
+    public private(set) var usedSpacedEquals = false
+    private var base: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)
+
+    public init() {}
+
+    /// Tokenizes `p[start..<end]`.
+    public func load(_ p: UnsafeRawBufferPointer, _ start: Int, _ end: Int) {
+        base = p
+        count = 0
+        usedSpacedEquals = false
+        var i = start
+        while i < end && count < Self.capacity {
+            i = Bytes.skipSpaces(p, i, end)
+            if i >= end { break }
+            let ks = i
+            while i < end && p[i] != 0x3D && !Bytes.isSpace(p[i]) { i += 1 }
+            var ke = i
+            var vs: Int
+            if i < end && p[i] == 0x3D {
+                vs = i + 1
+            } else {
+                // 4.x: `key = value,`
+                let j = Bytes.skipSpaces(p, i, end)
+                if j + 1 < end && p[j] == 0x3D && Bytes.isSpace(p[j + 1]) {
+                    usedSpacedEquals = true
+                    vs = Bytes.skipSpaces(p, j + 1, end)
+                } else {
+                    continue
+                }
+            }
+            if ke > ks && p[ke - 1] == 0x2C { ke -= 1 }
+            var ve = Bytes.skipToSpace(p, vs, end)
+            i = ve
+            if ve > vs && p[ve - 1] == 0x2C { ve -= 1 }
+            keyStart[count] = ks
+            keyEnd[count] = ke
+            valueStart[count] = vs
+            valueEnd[count] = ve
+            count += 1
+        }
+    }
+
+    /// Index of the field named `key`, or nil.
+    @inline(__always)
+    public func index(_ key: StaticString) -> Int? {
+        let n = key.utf8CodeUnitCount
+        for f in 0..<count where keyEnd[f] - keyStart[f] == n && Bytes.matches(base, keyStart[f], keyEnd[f], key) {
+            return f
+        }
+        return nil
+    }
+
+    public func has(_ key: StaticString) -> Bool { index(key) != nil }
+
+    /// Unsigned value (decimal or 0x-hex; digits may be followed by `(NAME)`).
+    public func unsigned(_ key: StaticString) -> UInt64? {
+        guard let f = index(key), let r = Bytes.parseNumber(base, valueStart[f], valueEnd[f]), !r.negative else { return nil }
+        return r.magnitude
+    }
+
+    /// Signed value.
+    public func signed(_ key: StaticString) -> Int64? {
+        guard let f = index(key), let r = Bytes.parseNumber(base, valueStart[f], valueEnd[f]) else { return nil }
+        if r.negative {
+            if r.magnitude == UInt64(Int64.max) + 1 { return Int64.min }
+            return r.magnitude <= UInt64(Int64.max) ? -Int64(r.magnitude) : nil
+        }
+        // Kernel prints some signed fields (%d of an s32/s64) already signed; a huge unsigned is a
+        // two's complement rendering from hex printers.
+        return Int64(bitPattern: r.magnitude)
+    }
+
+    public func string(_ key: StaticString) -> String? {
+        guard let f = index(key) else { return nil }
+        return Bytes.string(base, valueStart[f], valueEnd[f])
+    }
+
+    /// The raw value range of `key`.
+    public func range(_ key: StaticString) -> (Int, Int)? {
+        guard let f = index(key) else { return nil }
+        return (valueStart[f], valueEnd[f])
+    }
+
+    public var buffer: UnsafeRawBufferPointer { base }
+}
+
+/// The `%pU: ` prefix of btrfs events.
+enum FilesystemPrefix {
+    /// Parses a canonical UUID followed by `:` at `i`; returns the id and the index after `": "`.
+    static func parse(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int) -> (FilesystemID, Int)? {
+        if Bytes.matches(p, i, end, "fsid=ARRAY[") { return parseArray(p, i + 11, end) }
+        guard i + 37 <= end, p[i + 36] == 0x3A, p[i + 8] == 0x2D, p[i + 13] == 0x2D, p[i + 18] == 0x2D, p[i + 23] == 0x2D else { return nil }
+        var high: UInt64 = 0, low: UInt64 = 0, n = 0
+        var k = i
+        while k < i + 36 {
+            let c = p[k]
+            if c != 0x2D {
+                guard let v = Bytes.hexValue(c) else { return nil }
+                if n < 16 { high = (high << 4) | v } else { low = (low << 4) | v }
+                n += 1
+            }
+            k += 1
+        }
+        guard n == 32 else { return nil }
+        return (FilesystemID(high: high, low: low), Bytes.skipSpaces(p, i + 37, end))
+    }
+
+    /// `trace-cmd report -R`: `fsid=ARRAY[0f, cf, ...]` (16 hex bytes).
+    static func parseArray(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int) -> (FilesystemID, Int)? {
+        var k = i
+        var high: UInt64 = 0, low: UInt64 = 0, n = 0
+        while k < end && p[k] != 0x5D {
+            k = Bytes.skipSpaces(p, k, end)
+            guard let (v, j) = Bytes.parseHex(p, k, end), v < 256 else { return nil }
+            if n < 8 { high = (high << 8) | v } else { low = (low << 8) | v }
+            n += 1
+            k = j
+            if k < end && p[k] == 0x2C { k += 1 }
+        }
+        guard n == 16, k < end else { return nil }
+        return (FilesystemID(high: high, low: low), Bytes.skipSpaces(p, k + 1, end))
+    }
+}

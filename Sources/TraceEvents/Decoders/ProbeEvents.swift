@@ -1,0 +1,43 @@
+/// kprobe / kretprobe events on btrfs direct-I/O functions.
+///
+/// Kernel text: `(btrfs_dio_write+0x0/0x80 [btrfs]) ino=257 pos=0 count=65536` and
+/// `(btrfs_direct_write+0x1b2/0x4c0 [btrfs] <- btrfs_dio_write) ret=0x10000`; libtraceevent prints
+/// bare addresses `(ffffffffc0777370 <- ffffffffc07546eb)`. The probed function therefore comes
+/// from the event name: `btrfs_dio_write_entry`/`_ret` (lab naming) or `p_btrfs_dio_write_0` /
+/// `r_btrfs_dio_write_0` (perf-probe/ftrace default naming).
+enum ProbeEvents {
+    static func probe(name: String, _ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int, fields f: PayloadFields) -> AccountingEvent? {
+        guard i < end, p[i] == 0x28 else { return nil }
+        var k = i
+        while k < end && p[k] != 0x29 { k += 1 }
+        guard k < end else { return nil }
+        var isReturn = false
+        var j = i
+        while j + 3 < k { if p[j] == 0x20 && p[j + 1] == 0x3C && p[j + 2] == 0x2D { isReturn = true; break }; j += 1 }
+        var function = name
+        for suffix in ["_entry", "_ret", "_return", "_exit"] where function.hasSuffix(suffix) {
+            function.removeLast(suffix.count)
+            if suffix != "_entry" { isReturn = true }
+            break
+        }
+        if function.hasPrefix("p_") || function.hasPrefix("r_") {
+            if function.hasPrefix("r_") { isReturn = true }
+            function.removeFirst(2)
+            if let underscore = function.lastIndex(of: "_"), function[function.index(after: underscore)...].allSatisfy(\.isNumber) {
+                function = String(function[..<underscore])
+            }
+        }
+        f.load(p, k + 1, end)
+        var ret: Int64? = nil
+        if let r = f.range("ret") ?? f.range("$retval") ?? f.range("arg1"), isReturn, let n = Bytes.parseNumber(p, r.0, r.1) {
+            // x64 printers give two's complement hex: 0xfffffffffffffff2 is -14 (EFAULT).
+            ret = n.negative ? -Int64(bitPattern: n.magnitude) : Int64(bitPattern: n.magnitude)
+            if !n.negative, Bytes.matches(p, r.0, r.1, "0x"), r.1 - r.0 <= 10, n.magnitude >= 0x8000_0000 {
+                ret = Int64(Int32(truncatingIfNeeded: n.magnitude))
+            }
+        }
+        return .probe(ProbeEvent(function: function, isReturn: isReturn, inode: f.unsigned("ino"),
+                                 position: f.unsigned("pos") ?? f.unsigned("start"),
+                                 count: f.unsigned("count") ?? f.unsigned("length"), returnValue: ret))
+    }
+}

@@ -1,0 +1,119 @@
+/// How one event name is decoded. The kernel spelling of each name appears only in `table`.
+enum DecoderKind: Sendable {
+    case spaceReservation
+    case spaceInfoUpdate(SpaceInfoUpdate.Counter)
+    case outstandingExtents
+    case orderedExtent(OrderedExtentEvent.Step)
+    case orderedRangeFinished
+    case extentReserved
+    case reservedExtent(freed: Bool)
+    case qgroupData
+    case qgroupReserveUpdate
+    case qgroupMeta(QgroupMetaEvent.Kind)
+    case inode(InodeEvent.Kind)
+    case transactionCommit
+    case directIOBegin
+    case directIOEnd(queued: Bool)
+    /// Any event whose payload starts with `(sym...)`: kprobes and kretprobes.
+    case probeCandidate
+    /// Counted, not decoded.
+    case ignored
+
+    static let table: [String: DecoderKind] = {
+        var t: [String: DecoderKind] = [
+            "btrfs_space_reservation": .spaceReservation,
+            "update_bytes_may_use": .spaceInfoUpdate(.bytesMayUse),
+            "update_bytes_pinned": .spaceInfoUpdate(.bytesPinned),
+            "update_bytes_zone_unusable": .spaceInfoUpdate(.zoneUnusable),
+            "btrfs_inode_mod_outstanding_extents": .outstandingExtents,
+            "btrfs_finish_ordered_extent": .orderedRangeFinished,
+            "btrfs_reserve_extent": .extentReserved,
+            "btrfs_reserve_extent_cluster": .extentReserved,
+            "btrfs_reserved_extent_alloc": .reservedExtent(freed: false),
+            "btrfs_reserved_extent_free": .reservedExtent(freed: true),
+            "btrfs_qgroup_reserve_data": .qgroupData,
+            "btrfs_qgroup_release_data": .qgroupData,
+            "qgroup_update_reserve": .qgroupReserveUpdate,
+            "qgroup_meta_reserve": .qgroupMeta(.reserve),
+            "qgroup_meta_convert": .qgroupMeta(.convert),
+            "qgroup_meta_free_all_pertrans": .qgroupMeta(.freeAllPertrans),
+            "btrfs_inode_new": .inode(.new),
+            "btrfs_inode_request": .inode(.request),
+            "btrfs_inode_evict": .inode(.evict),
+            "btrfs_transaction_commit": .transactionCommit,
+            "iomap_dio_rw_begin": .directIOBegin,
+            "iomap_dio_complete": .directIOEnd(queued: false),
+            "iomap_dio_rw_queued": .directIOEnd(queued: true),
+        ]
+        let steps: [OrderedExtentEvent.Step] = [.add, .remove, .start, .put, .lookup, .lookupRange, .lookupFirstRange,
+                                                .lookupForLogging, .lookupFirst, .split, .decTestPending, .markFinished]
+        for step in steps { t["btrfs_ordered_extent_" + step.rawValue] = .orderedExtent(step) }
+        return t
+    }()
+
+    static func forName(_ name: String) -> DecoderKind {
+        if let k = table[name] { return k }
+        // Probe events keep their own names (`btrfs_dio_write_entry`, `p_btrfs_dio_write_0`, ...).
+        if name.hasSuffix("_entry") || name.hasSuffix("_ret") || name.hasSuffix("_return") || name.hasSuffix("_exit")
+            || name.hasPrefix("p_") || name.hasPrefix("r_") {
+            return .probeCandidate
+        }
+        return .ignored
+    }
+
+    var isDecoded: Bool { if case .ignored = self { return false }; return true }
+}
+
+/// Decodes the payload of one event line into an `AccountingEvent`.
+public final class EventDecoder {
+    let fields = PayloadFields()
+
+    public init() {}
+
+    /// Decodes `p[start..<end]` for an event of the given kind. Returns `(nil, nil)` when the event
+    /// is not accounting-relevant; `.malformed` when it should have decoded but did not.
+    func decode(_ kind: DecoderKind, name: String, _ p: UnsafeRawBufferPointer, _ start: Int, _ end: Int)
+        -> (event: AccountingEvent?, filesystem: FilesystemID?, malformed: Bool) {
+        var i = start
+        var fsid: FilesystemID? = nil
+        if let (id, next) = FilesystemPrefix.parse(p, i, end) {
+            fsid = id
+            i = next
+        }
+        let f = fields
+        let event: AccountingEvent?
+        switch kind {
+        case .ignored:
+            return (nil, fsid, false)
+        case .spaceReservation:
+            event = SpaceEvents.reservation(p, i, end, fields: f)
+        case .directIOBegin:
+            event = IomapEvents.begin(p, i, end, fields: f)
+        case .directIOEnd(let queued):
+            event = IomapEvents.end(queued: queued, p, i, end, fields: f)
+        case .probeCandidate:
+            if i < end && p[i] == 0x28 {
+                event = ProbeEvents.probe(name: name, p, i, end, fields: f)
+            } else {
+                return (nil, fsid, false)
+            }
+        default:
+            f.load(p, i, end)
+            switch kind {
+            case .spaceInfoUpdate(let counter): event = SpaceEvents.update(counter, fields: f)
+            case .outstandingExtents: event = OrderedExtentEvents.outstanding(fields: f)
+            case .orderedExtent(let step): event = OrderedExtentEvents.orderedExtent(step, fields: f)
+            case .orderedRangeFinished: event = OrderedExtentEvents.finished(fields: f)
+            case .extentReserved: event = ExtentEvents.reserved(fields: f)
+            case .reservedExtent(let freed): event = ExtentEvents.allocatedOrFreed(freed: freed, fields: f)
+            case .qgroupData: event = QgroupEvents.data(fields: f)
+            case .qgroupReserveUpdate: event = QgroupEvents.updateReserve(fields: f)
+            case .qgroupMeta(let k): event = QgroupEvents.meta(k, fields: f)
+            case .inode(let k): event = InodeEvents.inode(k, fields: f)
+            case .transactionCommit: event = .transactionCommit
+            default: event = nil
+            }
+        }
+        return (event, fsid, event == nil)
+    }
+}

@@ -1,0 +1,281 @@
+/// How an event line laid out its context fields.
+public enum LineStyle: Sendable, Equatable {
+    /// `comm-pid [cpu] flags timestamp: name: payload` (kernel text and trace-cmd report).
+    case ftrace
+    /// `comm pid[/tid] [cpu] timestamp: subsys:name: payload` (perf script).
+    case perf
+    /// `comm-pid cpu+flags time: name: payload` (latency-format, `trace-cmd report -l`).
+    case latency
+    /// `name: payload` (ftrace with context-info off).
+    case noContext
+}
+
+/// What a timestamp field measures.
+public enum TimestampKind: Sendable, Equatable {
+    /// Nanoseconds of the trace clock (printed as seconds with 6 or 9 decimals).
+    case nanoseconds
+    /// A raw counter (`counter`, `x86-tsc`, `uptime` clocks).
+    case counter
+    /// Microseconds relative to the start of the trace (latency format).
+    case relativeMicroseconds
+    case none
+}
+
+/// The context fields of one event line, as offsets into the line.
+public struct EventHeader: Sendable {
+    public var style: LineStyle = .ftrace
+    public var timestamp: UInt64 = 0
+    public var timestampKind: TimestampKind = .none
+    public var cpu: Int32 = -1
+    public var pid: Int32 = -1
+    public var tgid: Int32 = -1
+    public var commStart = 0
+    public var commEnd = 0
+    public var nameStart = 0
+    public var nameEnd = 0
+    public var hasSubsystemPrefix = false
+    public var payloadStart = 0
+}
+
+/// The kind of one input line.
+public enum LineKind: Sendable {
+    case blank
+    /// `#` header/legend lines and the `$ command` annotation some captures carry.
+    case comment
+    /// `# entries-in-buffer/entries-written: A/B` (A < B means the oldest B - A events were overwritten).
+    case entriesHeader(inBuffer: UInt64, written: UInt64)
+    /// `cpus=N`, `version = N`, `CPU N is empty` (trace-cmd report headers).
+    case traceCmdHeader
+    /// `CPU:N [LOST M EVENTS]` (kernel).
+    case lost(cpu: Int32, count: UInt64)
+    /// `CPU:N [M EVENTS DROPPED]` / `CPU:N [EVENTS DROPPED]` (trace-cmd report); count 0 when unknown.
+    case traceCmdDropped(cpu: Int32, count: UInt64)
+    /// `##### CPU N buffer started ####`: older events of that CPU were overwritten.
+    case bufferStarted(cpu: Int32)
+    /// A TAB-indented perf call-chain frame.
+    case callchainFrame
+    /// `<stack trace>` / ` => func` lines of the stacktrace option.
+    case stackTrace
+    case event(EventHeader)
+    /// Not a line any supported format prints.
+    case unrecognized
+}
+
+/// Splits one line into context fields. No allocation; works on the bytes in place.
+public struct LineTokenizer: Sendable {
+    public init() {}
+
+    public func classify(_ p: UnsafeRawBufferPointer) -> LineKind {
+        let end = p.count
+        if end == 0 { return .blank }
+        if p[0] == 0x09 {
+            return Bytes.skipSpaces(p, 0, end) == end ? .blank : .callchainFrame
+        }
+        let a = Bytes.skipSpaces(p, 0, end)
+        if a == end { return .blank }
+        let c0 = p[a]
+        if c0 == 0x23 { // '#'
+            if Bytes.matches(p, a, end, "##### CPU ") {
+                if let (cpu, _) = Bytes.parseDecimal(p, a + 10, end), cpu < Int32.max { return .bufferStarted(cpu: Int32(cpu)) }
+            }
+            if let r = entriesHeader(p, a, end) { return r }
+            return .comment
+        }
+        if a == 0 && Bytes.matches(p, 0, end, "$ ") { return .comment }
+        if Bytes.matches(p, a, end, "CPU:") { return cpuMarker(p, a + 4, end) }
+        if a == 0 {
+            if Bytes.matches(p, 0, end, "cpus=") || Bytes.matches(p, 0, end, "version = ") { return .traceCmdHeader }
+            if Bytes.matches(p, 0, end, "CPU "), let (_, j) = Bytes.parseDecimal(p, 4, end), Bytes.matches(p, j, end, " is empty") {
+                return .traceCmdHeader
+            }
+        }
+        if Bytes.matches(p, a, end, "<stack trace>") || Bytes.matches(p, a, end, "=> ") { return .stackTrace }
+        if let header = eventLine(p, a, end) { return .event(header) }
+        return .unrecognized
+    }
+
+    private func entriesHeader(_ p: UnsafeRawBufferPointer, _ a: Int, _ end: Int) -> LineKind? {
+        let key: StaticString = "# entries-in-buffer/entries-written: "
+        guard Bytes.matches(p, a, end, key) else { return nil }
+        let i = a + key.utf8CodeUnitCount
+        guard let (inBuffer, j) = Bytes.parseDecimal(p, i, end), j < end, p[j] == 0x2F,
+              let (written, _) = Bytes.parseDecimal(p, j + 1, end) else { return .comment }
+        return .entriesHeader(inBuffer: inBuffer, written: written)
+    }
+
+    private func cpuMarker(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int) -> LineKind {
+        guard let (cpu, j) = Bytes.parseDecimal(p, i, end), cpu < Int32.max else { return .unrecognized }
+        var k = Bytes.skipSpaces(p, j, end)
+        guard k < end, p[k] == 0x5B else { return .unrecognized }
+        k += 1
+        if Bytes.matches(p, k, end, "LOST ") {
+            if let (n, _) = Bytes.parseDecimal(p, k + 5, end) { return .lost(cpu: Int32(cpu), count: n) }
+            return .lost(cpu: Int32(cpu), count: 0)
+        }
+        if Bytes.matches(p, k, end, "EVENTS DROPPED]") { return .traceCmdDropped(cpu: Int32(cpu), count: 0) }
+        if let (n, m) = Bytes.parseDecimal(p, k, end), Bytes.matches(p, m, end, " EVENTS DROPPED]") {
+            return .traceCmdDropped(cpu: Int32(cpu), count: n)
+        }
+        if Bytes.matches(p, k, end, "SUBBUFFER START]") { return .comment }
+        return .unrecognized
+    }
+
+    // MARK: event lines
+
+    private func eventLine(_ p: UnsafeRawBufferPointer, _ a: Int, _ end: Int) -> EventHeader? {
+        // 1. The `[ddd]` CPU anchor, when present.
+        var i = a
+        while i < end {
+            if p[i] == 0x5B, i > a, Bytes.isSpace(p[i - 1]) || p[i - 1] == 0x29,
+               let (cpu, j) = Bytes.parseDecimal(p, i + 1, end), j < end, p[j] == 0x5D, j + 1 < end, Bytes.isSpace(p[j + 1]) {
+                var h = EventHeader()
+                guard cpu < UInt64(Int32.max) else { return nil }
+                h.cpu = Int32(cpu)
+                var k = Bytes.skipSpaces(p, j + 1, end)
+                if k < end && !Bytes.isDigit(p[k]) {
+                    // irq/preempt flags column (4 to 6 characters, any of them)
+                    k = Bytes.skipSpaces(p, Bytes.skipToSpace(p, k, end), end)
+                }
+                guard let afterTime = parseTimestamp(p, k, end, into: &h), parseContext(p, a, i, into: &h),
+                      parseName(p, afterTime, end, into: &h) else { return nil }
+                if h.style != .perf { h.style = .ftrace }
+                return h
+            }
+            i += 1
+        }
+        // 2. No CPU anchor: latency layout, perf without a CPU column, or no context at all.
+        var t = a + 1
+        while t < end {
+            if Bytes.isDigit(p[t]) && Bytes.isSpace(p[t - 1]) {
+                var h = EventHeader()
+                if let afterTime = parseTimestamp(p, t, end, into: &h) {
+                    var leftEnd = t
+                    while leftEnd > a && Bytes.isSpace(p[leftEnd - 1]) { leftEnd -= 1 }
+                    // Latency: the last token is `<cpu><flags>` (e.g. `1.....`).
+                    var tokenStart = leftEnd
+                    while tokenStart > a && !Bytes.isSpace(p[tokenStart - 1]) { tokenStart -= 1 }
+                    if let (cpu, j) = Bytes.parseDecimal(p, tokenStart, leftEnd), j < leftEnd, !Bytes.isDigit(p[j]), cpu < Int32.max {
+                        h.cpu = Int32(cpu)
+                        h.style = .latency
+                        if parseContext(p, a, tokenStart, into: &h), parseName(p, afterTime, end, into: &h) {
+                            h.style = .latency
+                            return h
+                        }
+                    } else if parseContext(p, a, leftEnd, into: &h), h.style == .perf, parseName(p, afterTime, end, into: &h) {
+                        return h
+                    }
+                }
+            }
+            t += 1
+        }
+        // 3. `name: payload` only (context-info off).
+        if a == 0 {
+            var h = EventHeader()
+            h.style = .noContext
+            if parseName(p, 0, end, into: &h), !h.hasSubsystemPrefix { return h }
+        }
+        return nil
+    }
+
+    /// Parses `secs.frac:` / `counter:` / `NNNus<mark>:` at `i`. Returns the index after the colon.
+    private func parseTimestamp(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int, into h: inout EventHeader) -> Int? {
+        guard let (whole, j) = Bytes.parseDecimal(p, i, end) else { return nil }
+        var k = j
+        if k < end && p[k] == 0x2E { // '.'
+            guard let (frac, m) = Bytes.parseDecimal(p, k + 1, end) else { return nil }
+            let digits = m - (k + 1)
+            guard digits <= 9 else { return nil }
+            var scale: UInt64 = 1
+            for _ in digits..<9 { scale &*= 10 }
+            let (secondsNs, o1) = whole.multipliedReportingOverflow(by: 1_000_000_000)
+            let (fracNs, o2) = frac.multipliedReportingOverflow(by: scale)
+            let (sum, o3) = secondsNs.addingReportingOverflow(fracNs)
+            guard !o1, !o2, !o3 else { return nil }
+            h.timestamp = sum
+            h.timestampKind = .nanoseconds
+            k = m
+        } else if Bytes.matches(p, k, end, "us") {
+            h.timestamp = whole
+            h.timestampKind = .relativeMicroseconds
+            k += 2
+            if k < end && p[k] != 0x3A { k += 1 } // delay mark: ' ', '+', '!', '#', '*', '@', '$'
+        } else {
+            h.timestamp = whole
+            h.timestampKind = .counter
+        }
+        guard k < end, p[k] == 0x3A else { return nil }
+        return k + 1
+    }
+
+    /// Parses the context left of the CPU field or timestamp: `comm-pid [(tgid)]` or `comm pid[/tid]`.
+    private func parseContext(_ p: UnsafeRawBufferPointer, _ a: Int, _ b: Int, into h: inout EventHeader) -> Bool {
+        var e = b
+        while e > a && Bytes.isSpace(p[e - 1]) { e -= 1 }
+        if e > a && p[e - 1] == 0x29 { // ')' : record-tgid column
+            var o = e - 1
+            while o > a && p[o] != 0x28 { o -= 1 }
+            guard p[o] == 0x28 else { return false }
+            let inner = Bytes.skipSpaces(p, o + 1, e - 1)
+            if let (tgid, _) = Bytes.parseDecimal(p, inner, e - 1), tgid < Int32.max { h.tgid = Int32(tgid) }
+            e = o
+            while e > a && Bytes.isSpace(p[e - 1]) { e -= 1 }
+        }
+        guard e > a else { return false }
+        var tokenStart = e
+        while tokenStart > a && !Bytes.isSpace(p[tokenStart - 1]) { tokenStart -= 1 }
+        // perf: `pid` or `pid/tid` as its own token, comm before it.
+        if let (first, j) = Bytes.parseDecimal(p, tokenStart, e), tokenStart > a {
+            var pid = first
+            var ok = j == e
+            if !ok && p[j] == 0x2F, let (tid, m) = Bytes.parseDecimal(p, j + 1, e), m == e { pid = tid; ok = true }
+            if ok && pid < Int32.max {
+                var cs = a
+                var ce = tokenStart
+                while ce > cs && Bytes.isSpace(p[ce - 1]) { ce -= 1 }
+                cs = Bytes.skipSpaces(p, cs, ce)
+                h.pid = Int32(pid)
+                h.commStart = cs
+                h.commEnd = ce
+                h.style = .perf
+                return ce > cs
+            }
+        }
+        // ftrace: `comm-pid`, the comm may itself contain spaces and dashes.
+        var dash = e - 1
+        while dash > a && Bytes.isDigit(p[dash]) { dash -= 1 }
+        guard dash < e - 1, p[dash] == 0x2D, let (pid, _) = Bytes.parseDecimal(p, dash + 1, e), pid < Int32.max else { return false }
+        h.pid = Int32(pid)
+        h.commStart = Bytes.skipSpaces(p, a, dash)
+        h.commEnd = dash
+        return true
+    }
+
+    /// Parses `[(+delta)] name: ` after the timestamp; sets the name and payload offsets.
+    private func parseName(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int, into h: inout EventHeader) -> Bool {
+        var k = Bytes.skipSpaces(p, i, end)
+        if k < end && p[k] == 0x28 && k + 1 < end && p[k + 1] == 0x2B { // trace-cmd --ts-diff "(+5)"
+            while k < end && p[k] != 0x29 { k += 1 }
+            k = Bytes.skipSpaces(p, k + 1, end)
+        }
+        let nameStart = k
+        var segmentStart = k
+        while k < end {
+            let c = p[k]
+            if c == 0x3A { // ':'
+                if k + 1 == end || Bytes.isSpace(p[k + 1]) {
+                    guard k > segmentStart else { return false }
+                    h.nameStart = segmentStart
+                    h.nameEnd = k
+                    h.hasSubsystemPrefix = segmentStart != nameStart
+                    h.payloadStart = Bytes.skipSpaces(p, k + 1, end)
+                    return true
+                }
+                segmentStart = k + 1
+            } else if !(Bytes.isDigit(c) || (c | 0x20) &- 0x61 < 26 || c == 0x5F || c == 0x2D || c == 0x2E) {
+                return false
+            }
+            k += 1
+        }
+        return false
+    }
+}

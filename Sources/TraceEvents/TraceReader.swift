@@ -1,0 +1,182 @@
+public import TraceInput
+
+/// Reads one text trace (any of the three dialects) and delivers decoded accounting events in
+/// input order. Every line is counted: events by name, comments, unrecognized and malformed lines.
+public final class TraceReader {
+    public let fileIndex: Int32
+    public let fileName: String
+    public private(set) var statistics = TraceStatistics()
+
+    private let tokenizer = LineTokenizer()
+    private let decoder = EventDecoder()
+    // Interned event names.
+    private var nameIDs: [UInt64: [Int32]] = [:]
+    private var names: [String] = []
+    private var kinds: [DecoderKind] = []
+    private var counts: [UInt64] = []
+    private var lastNameHash: UInt64 = 0
+    private var lastNameID: Int32 = -1
+    // Interned comms (at most 16 bytes packed into the key).
+    private var comms: [CommKey: String] = [:]
+    private var lastTimestamp: UInt64 = 0
+    private var lastTimestampKind: TimestampKind = .none
+
+    public init(fileIndex: Int32, fileName: String) {
+        self.fileIndex = fileIndex
+        self.fileName = fileName
+    }
+
+    /// Reads all of `source`, calling `sink` for each decoded event and each data-loss marker.
+    public func read(_ source: any ByteSource, format: TraceFormat, chunkSize: Int = 4 << 20,
+                     sink: (TraceEvent) throws -> Void) throws {
+        statistics.formats.append(format.rawValue)
+        let reader = LineReader(source: source, chunkSize: chunkSize)
+        try reader.forEachLine { line in
+            try self.consume(line, sink: sink)
+        }
+        statistics.bytes = UInt64(reader.bytesRead)
+        for (i, n) in counts.enumerated() where n > 0 { statistics.eventsByName[names[i], default: 0] += n }
+    }
+
+    @inline(__always)
+    private func consume(_ line: Line, sink: (TraceEvent) throws -> Void) throws {
+        statistics.lines += 1
+        let p = line.bytes
+        if line.isOverlong {
+            statistics.overlongLines += 1
+            statistics.malformedLines += 1
+            statistics.note(.overlong, file: fileName, line: line.number, "line of \(line.length) bytes exceeds the \(p.count)-byte limit; skipped")
+            return
+        }
+        if line.isUnterminated {
+            statistics.unterminatedLines += 1
+            statistics.note(.unterminated, file: fileName, line: line.number, "last line has no newline (input cut short?)")
+        }
+        switch tokenizer.classify(p) {
+        case .blank:
+            return
+        case .comment, .traceCmdHeader, .stackTrace:
+            statistics.commentLines += 1
+        case .callchainFrame:
+            statistics.callchainLines += 1
+        case .entriesHeader(let inBuffer, let written):
+            statistics.commentLines += 1
+            if written > inBuffer {
+                try loss(.overwritten, cpu: -1, count: written - inBuffer, line: line, sink: sink)
+            }
+        case .lost(let cpu, let count), .traceCmdDropped(let cpu, let count):
+            try loss(.lost, cpu: cpu, count: count, line: line, sink: sink)
+        case .bufferStarted(let cpu):
+            try loss(.bufferStarted, cpu: cpu, count: 0, line: line, sink: sink)
+        case .unrecognized:
+            statistics.unrecognizedLines += 1
+            statistics.note(.unrecognized, file: fileName, line: line.number, "not a trace line: \(preview(p))")
+        case .event(let h):
+            statistics.events += 1
+            let id = nameID(p, h.nameStart, h.nameEnd)
+            counts[Int(id)] &+= 1
+            if h.timestampKind != .none && h.timestampKind != .relativeMicroseconds {
+                if h.timestampKind == lastTimestampKind && h.timestamp < lastTimestamp {
+                    statistics.timestampsBackwards += 1
+                    statistics.note(.timestampBackwards, file: fileName, line: line.number, "timestamp goes backwards")
+                }
+                lastTimestamp = h.timestamp
+                lastTimestampKind = h.timestampKind
+            }
+            let kind = kinds[Int(id)]
+            guard kind.isDecoded else { return }
+            let result = decoder.decode(kind, name: names[Int(id)], p, h.payloadStart, p.count)
+            if result.malformed {
+                statistics.malformedLines += 1
+                statistics.note(.malformed, file: fileName, line: line.number, "cannot decode \(names[Int(id)]) payload: \(preview(p))")
+                return
+            }
+            guard let payload = result.event else { return }
+            statistics.decodedEvents += 1
+            let event = TraceEvent(
+                origin: EventOrigin(file: fileIndex, line: line.number),
+                timestamp: h.timestampKind == .none ? nil : h.timestamp, timestampKind: h.timestampKind,
+                cpu: h.cpu, pid: h.pid, comm: comm(p, h.commStart, h.commEnd), name: names[Int(id)],
+                filesystem: result.filesystem, payload: payload)
+            try sink(event)
+        }
+    }
+
+    private func loss(_ kind: DataLoss.Kind, cpu: Int32, count: UInt64, line: Line, sink: (TraceEvent) throws -> Void) throws {
+        statistics.dataLossMarkers += 1
+        statistics.lostEvents += count
+        statistics.note(.dataLoss, file: fileName, line: line.number,
+                        kind == .overwritten ? "\(count) events were overwritten before the trace was read"
+                            : kind == .bufferStarted ? "CPU \(cpu) buffer started: its older events were overwritten"
+                            : "CPU \(cpu): \(count == 0 ? "some" : String(count)) events lost")
+        try sink(TraceEvent(origin: EventOrigin(file: fileIndex, line: line.number), timestamp: nil, timestampKind: .none,
+                            cpu: cpu, pid: -1, comm: "", name: "<data-loss>", filesystem: nil,
+                            payload: .dataLoss(DataLoss(kind: kind, cpu: cpu, count: count))))
+    }
+
+    private func preview(_ p: UnsafeRawBufferPointer) -> String {
+        let n = min(p.count, 80)
+        var s = String(decoding: UnsafeRawBufferPointer(rebasing: p[0..<n]), as: UTF8.self)
+        s = String(s.map { $0.isASCII && ($0 == " " || !$0.isWhitespace) && ($0.asciiValue ?? 0) >= 0x20 ? $0 : "?" })
+        return p.count > n ? s + "..." : s
+    }
+
+    @inline(__always)
+    private func nameID(_ p: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> Int32 {
+        let h = Bytes.hash(p, s, e) ^ UInt64(e - s)
+        if h == lastNameHash && lastNameID >= 0 { return lastNameID }
+        if let ids = nameIDs[h] {
+            for id in ids where names[Int(id)].utf8.count == e - s && names[Int(id)].utf8.elementsEqual(UnsafeRawBufferPointer(rebasing: p[s..<e])) {
+                lastNameHash = h
+                lastNameID = id
+                return id
+            }
+        }
+        let name = Bytes.string(p, s, e)
+        let id = Int32(names.count)
+        names.append(name)
+        kinds.append(DecoderKind.forName(name))
+        counts.append(0)
+        nameIDs[h, default: []].append(id)
+        lastNameHash = h
+        lastNameID = id
+        return id
+    }
+
+    private func comm(_ p: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> String {
+        guard e - s <= 16 else { return Bytes.string(p, s, e) }
+        var key = CommKey()
+        for i in s..<e {
+            let shift = UInt64((i - s) % 8) * 8
+            if i - s < 8 { key.a |= UInt64(p[i]) << shift } else { key.b |= UInt64(p[i]) << shift }
+        }
+        key.length = UInt8(e - s)
+        if let c = comms[key] { return c }
+        let c = Bytes.string(p, s, e)
+        comms[key] = c
+        return c
+    }
+}
+
+private struct CommKey: Hashable {
+    var a: UInt64 = 0
+    var b: UInt64 = 0
+    var length: UInt8 = 0
+}
+
+/// Opens an input path, sniffs its format, and rejects what is not a trace.
+public enum TraceInputOpener {
+    public static func open(path: String, formatOverride: TraceFormat? = nil) throws(InputError) -> (PeekableSource, TraceFormat) {
+        let source = try InputOpener.open(path: path)
+        let display = path == "-" ? "<stdin>" : path
+        if source.prefix.isEmpty {
+            throw InputError(file: display, message: "empty input: no trace events")
+        }
+        if let formatOverride { return (source, formatOverride) }
+        guard let format = TraceFormat.sniff(source.prefix) else {
+            throw InputError(file: display, line: 1,
+                             message: "not a recognized trace (expected ftrace text, trace-cmd report, perf script or trace.dat)")
+        }
+        return (source, format)
+    }
+}

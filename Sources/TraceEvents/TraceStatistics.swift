@@ -1,0 +1,66 @@
+/// A non-fatal input problem, kept with its location (the first ones of each kind).
+public struct InputProblem: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        case unrecognized = "unrecognized-line"
+        case malformed = "malformed-event"
+        case overlong = "overlong-line"
+        case unterminated = "unterminated-line"
+        case timestampBackwards = "timestamp-backwards"
+        case dataLoss = "data-loss"
+    }
+    public var kind: Kind
+    public var file: String
+    public var line: Int
+    public var message: String
+}
+
+/// Counters over everything read; nothing is dropped silently.
+public struct TraceStatistics: Sendable, Equatable {
+    public var bytes: UInt64 = 0
+    public var lines: UInt64 = 0
+    public var events: UInt64 = 0
+    public var decodedEvents: UInt64 = 0
+    public var eventsByName: [String: UInt64] = [:]
+    public var unrecognizedLines: UInt64 = 0
+    public var malformedLines: UInt64 = 0
+    public var overlongLines: UInt64 = 0
+    public var unterminatedLines: UInt64 = 0
+    public var timestampsBackwards: UInt64 = 0
+    /// Events the trace says were lost (`[LOST N EVENTS]`, `EVENTS DROPPED`, overwritten entries).
+    public var lostEvents: UInt64 = 0
+    /// Number of lost/overwritten markers (some do not say how many events).
+    public var dataLossMarkers: UInt64 = 0
+    public var commentLines: UInt64 = 0
+    public var callchainLines: UInt64 = 0
+    public var problems: [InputProblem] = []
+    /// Detected format per input, in input order.
+    public var formats: [String] = []
+
+    public static let problemLimit = 50
+
+    public init() {}
+
+    mutating func note(_ kind: InputProblem.Kind, file: String, line: Int, _ message: @autoclosure () -> String) {
+        if problems.count < Self.problemLimit { problems.append(InputProblem(kind: kind, file: file, line: line, message: message())) }
+    }
+
+    /// Adds another input's counters.
+    public mutating func merge(_ other: TraceStatistics) {
+        bytes += other.bytes
+        lines += other.lines
+        events += other.events
+        decodedEvents += other.decodedEvents
+        for (k, v) in other.eventsByName { eventsByName[k, default: 0] += v }
+        unrecognizedLines += other.unrecognizedLines
+        malformedLines += other.malformedLines
+        overlongLines += other.overlongLines
+        unterminatedLines += other.unterminatedLines
+        timestampsBackwards += other.timestampsBackwards
+        lostEvents += other.lostEvents
+        dataLossMarkers += other.dataLossMarkers
+        commentLines += other.commentLines
+        callchainLines += other.callchainLines
+        for p in other.problems where problems.count < Self.problemLimit { problems.append(p) }
+        formats += other.formats
+    }
+}

@@ -1,0 +1,119 @@
+internal import CZlib
+
+/// Inflates a gzip stream (RFC 1952, also concatenated members) read from another source.
+/// Owns a zlib `z_stream`; `inflateEnd` runs in `deinit`.
+public final class GzipSource: ByteSource {
+    public var name: String { upstream.name }
+    private let upstream: any ByteSource
+    private var stream = z_stream()
+    private var input: UnsafeMutableRawBufferPointer
+    private var initialized = false
+    private var finished = false
+    private var upstreamDone = false
+
+    public init(wrapping upstream: any ByteSource, inputBufferSize: Int = 1 << 20) throws(InputError) {
+        self.upstream = upstream
+        input = UnsafeMutableRawBufferPointer.allocate(byteCount: inputBufferSize, alignment: 16)
+        // 15 + 32: zlib or gzip header, detected automatically.
+        let rc = czlib_inflate_init2(&stream, 15 + 32)
+        if rc != Z_OK {
+            throw InputError(file: upstream.name, message: "cannot start gzip decoder (zlib error \(rc))")
+        }
+        initialized = true
+    }
+
+    deinit {
+        if initialized { inflateEnd(&stream) }
+        input.deallocate()
+    }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
+        guard let out = buffer.baseAddress, buffer.count > 0 else { return 0 }
+        if finished { return 0 }
+        stream.next_out = out.assumingMemoryBound(to: Bytef.self)
+        stream.avail_out = uInt(min(buffer.count, Int(UInt32.max)))
+        while stream.avail_out > 0 {
+            if stream.avail_in == 0 && !upstreamDone {
+                let n = try upstream.read(into: input)
+                if n == 0 {
+                    upstreamDone = true
+                } else {
+                    stream.next_in = input.baseAddress!.assumingMemoryBound(to: Bytef.self)
+                    stream.avail_in = uInt(n)
+                }
+            }
+            if stream.avail_in == 0 && upstreamDone {
+                let produced = buffer.count - Int(stream.avail_out)
+                if produced > 0 { return produced }
+                throw InputError(file: name, message: "truncated gzip stream (ended before the gzip trailer)")
+            }
+            let rc = inflate(&stream, Z_NO_FLUSH)
+            if rc == Z_STREAM_END {
+                // Another gzip member may follow (concatenated .gz files).
+                if stream.avail_in == 0 {
+                    let n = try upstream.read(into: input)
+                    if n == 0 { finished = true; break }
+                    stream.next_in = input.baseAddress!.assumingMemoryBound(to: Bytef.self)
+                    stream.avail_in = uInt(n)
+                }
+                if inflateReset(&stream) != Z_OK {
+                    throw InputError(file: name, message: "corrupt gzip stream (cannot reset for the next member)")
+                }
+                continue
+            }
+            if rc == Z_BUF_ERROR { continue }
+            if rc != Z_OK {
+                let detail = stream.msg.map { String(cString: $0) } ?? "zlib error \(rc)"
+                throw InputError(file: name, message: "corrupt gzip stream: \(detail)")
+            }
+        }
+        return buffer.count - Int(stream.avail_out)
+    }
+}
+
+/// Opens a path (or `-`) and transparently inflates it when it starts with the gzip magic.
+public enum InputOpener {
+    /// Returns the source and the first bytes of the decoded content (for format sniffing).
+    public static func open(path: String) throws(InputError) -> PeekableSource {
+        let raw = try FileDescriptorSource(path: path)
+        let peek = try PeekableSource(raw)
+        if peek.prefix.count >= 2 && peek.prefix[0] == 0x1f && peek.prefix[1] == 0x8b {
+            return try PeekableSource(try GzipSource(wrapping: peek))
+        }
+        return peek
+    }
+}
+
+/// A source whose first bytes were read ahead and are served again.
+public final class PeekableSource: ByteSource {
+    public var name: String { upstream.name }
+    private let upstream: any ByteSource
+    public private(set) var prefix: [UInt8]
+    private var served = 0
+
+    public init(_ upstream: any ByteSource, peekSize: Int = 64 * 1024) throws(InputError) {
+        self.upstream = upstream
+        let raw = UnsafeMutableRawBufferPointer.allocate(byteCount: peekSize, alignment: 16)
+        defer { raw.deallocate() }
+        var filled = 0
+        while filled < peekSize {
+            let n = try upstream.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[filled...]))
+            if n == 0 { break }
+            filled += n
+        }
+        prefix = Array(UnsafeRawBufferPointer(rebasing: raw[..<filled]))
+    }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
+        if served < prefix.count {
+            let n = min(buffer.count, prefix.count - served)
+            prefix.withUnsafeBytes { src in
+                buffer.baseAddress!.copyMemory(from: src.baseAddress! + served, byteCount: n)
+            }
+            served += n
+            if served == prefix.count { prefix = [] ; served = Int.max }
+            return n
+        }
+        return try upstream.read(into: buffer)
+    }
+}
