@@ -395,8 +395,6 @@ public struct EventOrigin: Sendable, Hashable {
     /// Index into the list of inputs of the run.
     public var file: Int32
     public var line: Int
-    public init(file: Int32, line: Int) { self.file = file; self.line = line }
-
     public init(file: Int32, line: Int) {
         self.file = file
         self.line = line
