@@ -114,6 +114,7 @@ LOOPDEV=""
 MNT=""
 SAVED=0
 SAVE_DIR=""
+WPID=""
 
 wr() { # wr FILE VALUE: write to a tracefs file, report failures
   local f=$1; shift
@@ -162,6 +163,11 @@ restore_tracing() {
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
+  if [ -n "$WPID" ] && kill -0 "$WPID" 2>/dev/null; then
+    note "stopping workload pid $WPID"
+    kill -TERM "$WPID" 2>/dev/null; sleep 0.5; kill -KILL "$WPID" 2>/dev/null
+    wait "$WPID" 2>/dev/null
+  fi
   restore_tracing
   if [ -n "$MNT" ] && mountpoint -q "$MNT" 2>/dev/null; then
     umount "$MNT" 2>/dev/null || { sleep 1; umount "$MNT" 2>/dev/null; } || umount -l "$MNT" 2>/dev/null \
@@ -356,8 +362,13 @@ fi
 wr $T/trace_marker "dio-capture: workload start" || true
 WARGS=(-s "$SCALE")
 [ -n "$CASES" ] && WARGS+=(-c "$CASES")
-"$WORKLOAD" "${WARGS[@]}" "$WDIR" > "$OUTDIR/workload.log" 2>&1
+# in the background, so INT/TERM run the cleanup trap at once (bash delays traps while a
+# foreground child runs); cleanup kills it if it is still there
+"$WORKLOAD" "${WARGS[@]}" "$WDIR" > "$OUTDIR/workload.log" 2>&1 &
+WPID=$!
+wait "$WPID"
 WRC=$?
+WPID=""
 wr $T/trace_marker "dio-capture: workload exit $WRC, sync" || true
 sync
 if [ "$QUOTA" = 1 ]; then
