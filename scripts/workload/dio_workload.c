@@ -11,7 +11,8 @@
  *
  * Prints one line per case:
  *   case=<name> file=<f> ino=<n> op=<syscall> off=<o> len=<n> ret=<r> errno=<E> st_size=<s> st_blocks=<b>
- * Exit status 0 unless the setup itself failed (I/O errors are results, not failures).
+ * Exit status 0 unless the setup itself failed (I/O errors, and open() errors such as
+ * EDQUOT, are results: reported, and the rest of that case is skipped).
  *
  * Build: gcc -O2 -Wall -pthread -o dio_workload dio_workload.c
  */
@@ -103,10 +104,12 @@ static char *path_of(const char *name)
 /* Open (create) a file; nocow=1 sets FS_NOCOW_FL while it is still empty. */
 static int open_file(const char *name, int flags, int nocow)
 {
+	errno = 0;
 	int fd = open(path_of(name), O_RDWR | O_CREAT | flags, 0644);
 	if (fd < 0) {
-		fprintf(stderr, "dio_workload: open %s: %s\n", path_of(name), strerror(errno));
-		exit(2);
+		/* e.g. EDQUOT under a qgroup limit: a result, the case is skipped */
+		report("open", name, -1, "open", 0, 0, -1, errno);
+		return -1;
 	}
 	if (nocow) {
 		int attr = 0;
@@ -117,8 +120,10 @@ static int open_file(const char *name, int flags, int nocow)
 			r = ioctl(fd, FS_IOC_SETFLAGS, &attr);
 		}
 		report("set-nocow", name, fd, "ioctl(FS_IOC_SETFLAGS,NOCOW)", 0, 0, r, errno);
-		if (r != 0)
-			exit(2);
+		if (r != 0) {
+			close(fd);
+			return -1;
+		}
 	}
 	return fd;
 }
@@ -170,6 +175,8 @@ static void case_nocow(void)
 {
 	const char *f = "nocow";
 	int fd = open_file(f, O_DIRECT, 1);
+	if (fd < 0)
+		return;
 	char *b = aligned_buf(64 * KiB, 'n');
 	for (int i = 0; i < 4 * scale; i++)
 		do_pwrite("nocow-dio-write", f, fd, b, 64 * KiB, (off_t)i * 64 * KiB);
@@ -184,6 +191,8 @@ static void case_csum(void)
 {
 	const char *f = "csum";
 	int fd = open_file(f, O_DIRECT, 0);
+	if (fd < 0)
+		return;
 	char *b = aligned_buf(64 * KiB, 'c');
 	for (int i = 0; i < 2 * scale; i++)
 		do_pwrite("csum-dio-write", f, fd, b, 64 * KiB, (off_t)i * 64 * KiB);
@@ -197,6 +206,8 @@ static void case_efault(void)
 {
 	const char *f = "efault-nocow";
 	int fd = open_file(f, O_DIRECT, 1);
+	if (fd < 0)
+		return;
 	do_pwrite("efault-tail-nocow", f, fd, holey_buf(16, 15, 'e'), 16 * PG, 0);
 	do_pwrite("efault-mid-nocow", f, fd, holey_buf(16, 8, 'f'), 16 * PG, 1024 * KiB);
 	do_pwrite("efault-head-nocow", f, fd, holey_buf(4, 0, 'g'), 4 * PG, 2048 * KiB);
@@ -213,6 +224,8 @@ static void case_efault(void)
 
 	f = "efault-csum";
 	fd = open_file(f, O_DIRECT, 0);
+	if (fd < 0)
+		return;
 	do_pwrite("efault-tail-csum", f, fd, holey_buf(16, 15, 'i'), 16 * PG, 0);
 	do_fsync("efault-fsync", f, fd);
 	close(fd);
@@ -223,11 +236,15 @@ static void case_invalid(void)
 {
 	const char *f = "invalid-nocow";
 	int fd = open_file(f, O_DIRECT, 1);
+	if (fd < 0)
+		return;
 	do_pwrite("invalid-pointer-nocow", f, fd, (void *)(uintptr_t)0x1000, 8 * PG, 0);
 	do_pwrite("invalid-pointer2-nocow", f, fd, (void *)(uintptr_t)0xdead0000UL, 8 * PG, 64 * KiB);
 	close(fd);
 	f = "invalid-csum";
 	fd = open_file(f, O_DIRECT, 0);
+	if (fd < 0)
+		return;
 	do_pwrite("invalid-pointer-csum", f, fd, (void *)(uintptr_t)0x1000, 8 * PG, 0);
 	close(fd);
 }
@@ -237,6 +254,8 @@ static void case_splice(void)
 {
 	const char *f = "splice-nocow";
 	int fd = open_file(f, O_DIRECT, 1);
+	if (fd < 0)
+		return;
 	int p[2];
 	if (pipe(p)) {
 		perror("dio_workload: pipe");
@@ -276,10 +295,16 @@ static void case_sendfile(void)
 {
 	const char *sf = "sendfile-src";
 	int src = open_file(sf, 0, 0);
+	if (src < 0)
+		return;
 	char *b = aligned_buf(256 * KiB, 's');
 	do_pwrite("sendfile-src-fill", sf, src, b, 256 * KiB, 0);
 	const char *f = "sendfile-nocow";
 	int fd = open_file(f, O_DIRECT, 1);
+	if (fd < 0) {
+		close(src);
+		return;
+	}
 	static const size_t sizes[] = { 64 * KiB, 16 * KiB, 4 * KiB, 3000 };
 	for (int i = 0; i < 4 * scale; i++) {
 		size_t len = sizes[i % 4];
@@ -322,6 +347,8 @@ static void case_concurrent(void)
 {
 	const char *f = "concurrent-nocow";
 	int fd = open_file(f, O_DIRECT, 1);
+	if (fd < 0)
+		return;
 	pthread_t th[NTHR];
 	struct thr a[NTHR];
 	for (int i = 0; i < NTHR; i++) {
@@ -342,6 +369,8 @@ static void case_buffered(void)
 {
 	const char *f = "buffered";
 	int fd = open_file(f, 0, 0);
+	if (fd < 0)
+		return;
 	char *b = aligned_buf(64 * KiB, 'b');
 	for (int i = 0; i < 4 * scale; i++)
 		do_pwrite("buffered-write", f, fd, b, 64 * KiB, (off_t)i * 64 * KiB);
@@ -350,6 +379,8 @@ static void case_buffered(void)
 	close(fd);
 	f = "buffered-nocow";
 	fd = open_file(f, 0, 1);
+	if (fd < 0)
+		return;
 	do_pwrite("buffered-write-nocow", f, fd, b, 64 * KiB, 0);
 	do_fsync("buffered-fsync", f, fd);
 	do_pwrite("buffered-overwrite-nocow", f, fd, b, 16 * KiB, 16 * KiB);
@@ -362,6 +393,8 @@ static void case_aio(void)
 {
 	const char *f = "aio-nocow";
 	int fd = open_file(f, O_DIRECT, 1);
+	if (fd < 0)
+		return;
 	aio_context_t ctx = 0;
 	errno = 0;
 	long r = syscall(SYS_io_setup, 16, &ctx);
