@@ -106,6 +106,11 @@ OUTDIR=$(cd "$OUTDIR" && pwd)
 # one capture at a time on this machine (the ring buffer is global)
 exec 9>/run/dio-capture.lock || die "cannot open /run/dio-capture.lock"
 flock -w 900 9 || die "another capture holds /run/dio-capture.lock"
+# idempotent: outputs of an earlier run into the same OUTDIR are replaced, never mixed
+for f in ftrace.txt ftrace.txt.gz trace.dat trace-cmd-report.txt trace-cmd-report.txt.gz workload.log \
+         ring-stats.txt enabled-events.txt skipped-events.txt dmesg-tail.txt qgroup-show.txt capture-info.txt; do
+  rm -f "$OUTDIR/$f"
+done
 
 # ---------------------------------------------------------------- cleanup state
 MOUNTED_TRACEFS=0
@@ -388,7 +393,6 @@ for d in $T/per_cpu/cpu*; do
 done > "$OUTDIR/ring-stats.txt"
 dmesg 2>/dev/null | tail -n +"$((DMESG_BEFORE + 1))" > "$OUTDIR/dmesg-tail.txt"
 [ -f "$WORK/qgroup-show.txt" ] && cp "$WORK/qgroup-show.txt" "$OUTDIR/qgroup-show.txt"
-rm -f "$OUTDIR/ftrace.txt" "$OUTDIR/trace.dat" "$OUTDIR/trace-cmd-report.txt"
 if [ "$FORMAT" != trace-cmd ]; then
   cat $T/trace > "$OUTDIR/ftrace.txt" || die "reading $T/trace failed"
 fi
