@@ -1,9 +1,530 @@
 public import TraceEvents
 
-/// Replays accounting events (placeholder while the ledger lands).
+/// Replays accounting events per filesystem, per inode, per ordered extent and per direct I/O,
+/// and turns broken balances into findings.
+///
+/// What is exact depends on the kernel generation (see README "Balances"):
+/// - I1 outstanding extents (`btrfs_inode_mod_outstanding_extents`, 4.15+): exact per inode.
+/// - I2 delalloc metadata: exact on 4.x (the seed-bug era), bounded on 5.x/6.x where tree-block
+///   COW consumes part of it without a per-inode event, so it never raises an error there.
+/// - I3 ordered extents: exact once splits are modelled (removes match by range).
+/// - I5 bytes_may_use: absolute from `update_bytes_may_use` `old=`.
+/// - I6 per-I/O data reservation: exact within one I/O window.
 public struct Ledger {
     let fileNames: [String]
+    var inodes: [InodeKey: InodeState] = [:]
+    var metadata: [FilesystemInode: Balance] = [:]
+    var ios: [Int: IOState] = [:]
+    var windowByPid: [Int32: Int] = [:]
+    var probeDepth: [Int32: Int] = [:]
+    var nextIO = 0
+    var mayUse: [SpaceKey: SpaceValue] = [:]
+    var findings: [Finding] = []
+    var balances: [InodeBalance] = []
+    var lastFilesystem: FilesystemID?
+    var unmounted: Set<FilesystemIDBox> = []
+    var directWriters: Set<PidInode> = []
+    var legacyEvidence = false
+    var modernEvidence = false
+    var sawMayUseUpdates = false
+    /// Ordered-extent balances are observable only when removes are traced.
+    var sawOrderedExtentRemove = false
+    var lossRefs: [EventRef] = []
+    var lostEvents: UInt64 = 0
+    var lastTimestamp: UInt64?
+    var reportedInodeRule: Set<ReportedKey> = []
+    /// Inodes whose btrfs_inode_evict was seen, with that event, until their task moves on.
+    var evicting: [InodeKey: EventRef] = [:]
+
+    /// Finishes evictions whose task now works on another inode.
+    mutating func settleEvictions(_ event: TraceEvent) {
+        let other: UInt64?
+        switch event.payload {
+        case .outstandingExtents(let c): other = c.inode
+        case .orderedExtent(let o): other = o.inode
+        case .spaceReservation(let r) where r.kind == .delalloc: other = r.value
+        default: other = nil
+        }
+        guard let other else { return }
+        finishPendingEvictions(of: event.pid, except: other)
+    }
+
+    mutating func finishPendingEvictions(of pid: Int32, except inode: UInt64?) {
+        let due = evicting.filter { $0.value.pid == pid && $0.key.inode != inode }
+        for key in due.keys.sorted(by: Self.order) {
+            if let ref = evicting.removeValue(forKey: key) { evict(key, ref) }
+        }
+    }
+
+    struct SpaceKey: Hashable { var filesystem: FilesystemID?; var space: SpaceKind }
+    struct SpaceValue { var value: Int64?; var last: EventRef; var chain = EventChain() }
+    struct FilesystemIDBox: Hashable { var id: FilesystemID? }
+    struct PidInode: Hashable { var pid: Int32; var inode: UInt64 }
+    struct ReportedKey: Hashable { var rule: String; var inode: InodeKey }
+
     public init(fileNames: [String]) { self.fileNames = fileNames }
-    public mutating func apply(_ event: TraceEvent) {}
-    public mutating func finish() -> (findings: [Finding], inodes: [InodeBalance], generation: String) { ([], [], "unknown") }
+
+    var lossSeen: Bool { !lossRefs.isEmpty }
+    var isLegacy: Bool { legacyEvidence && !modernEvidence }
+
+    public mutating func apply(_ event: TraceEvent) {
+        if !evicting.isEmpty, case .inode = event.payload {} else if !evicting.isEmpty { settleEvictions(event) }
+        if let fs = event.filesystem { lastFilesystem = fs }
+        if let t = event.timestamp { lastTimestamp = t }
+        let fs = event.filesystem ?? lastFilesystem
+        let ref = EventRef(event)
+        switch event.payload {
+        case .dataLoss(let loss):
+            lossRefs.append(ref)
+            lostEvents &+= loss.count
+            for id in ios.keys { ios[id]?.lossDuring = true }
+            for key in inodes.keys { inodes[key]?.sawDataLossSinceStart = true }
+        case .inode(let i):
+            if event.filesystem == nil { legacyEvidence = true }
+            let key = InodeKey(filesystem: fs, root: i.root, inode: i.inode)
+            switch i.kind {
+            case .new:
+                if let pending = evicting[key] { evict(key, pending) }
+                var state = InodeState(key: key)
+                state.baselineKnown = !lossSeen
+                inodes[key] = state
+            case .evict:
+                if event.comm == "umount" { unmounted.insert(FilesystemIDBox(id: fs)) }
+                // btrfs_inode_evict fires first in btrfs_evict_inode; truncating the page cache
+                // releases what is left after it. Check the inode once its evicting task moves on.
+                finishPendingEvictions(of: ref.pid, except: nil)
+                if let existing = evicting[key] { evict(key, existing) }
+                evicting[key] = ref
+            case .request:
+                break
+            }
+        case .outstandingExtents(let c):
+            modernEvidence = true
+            outstandingChanged(InodeKey(filesystem: fs, root: c.root, inode: c.inode), c, ref)
+        case .orderedExtent(let oe):
+            if event.filesystem == nil { legacyEvidence = true }
+            orderedExtent(InodeKey(filesystem: fs, root: oe.root, inode: oe.inode), oe, ref)
+        case .spaceReservation(let r):
+            spaceReservation(fs, r, ref)
+        case .spaceInfoUpdate(let u):
+            modernEvidence = true
+            sawMayUseUpdates = true
+            guard u.counter == .bytesMayUse else { break }
+            let key = SpaceKey(filesystem: fs, space: u.space)
+            var value = mayUse[key] ?? SpaceValue(value: nil, last: ref)
+            if let old = u.old, old <= UInt64(Int64.max) { value.value = Int64(old) &+ u.diff } else if let v = value.value { value.value = v &+ u.diff }
+            value.last = ref
+            value.chain.append(ref)
+            if value.value == 0 { value.chain.reset() }
+            mayUse[key] = value
+            if u.space == .data, let id = window(event.pid, inode: nil) {
+                ios[id]?.data &+= u.diff
+                ios[id]?.chain.append(ref)
+            }
+        case .directIOBegin(let b):
+            modernEvidence = true
+            openWindow(event, inodeNumber: b.inode, offset: b.offset, length: b.length, source: "iomap_dio_rw_begin", direct: true)
+        case .directIOEnd(let e):
+            endWindow(pid: event.pid, inodeNumber: e.inode, result: e.isQueued ? nil : (e.error != 0 ? e.error : e.result), ref)
+        case .probe(let p):
+            probe(event, p, ref)
+        case .qgroupData(let q):
+            let key = InodeKey(filesystem: fs, root: q.root, inode: q.inode)
+            var state = inodes[key] ?? InodeState(key: key)
+            state.qgroupData.add(q.operation == .reserve ? Int64(clamping: q.reserved) : -Int64(clamping: q.reserved), ref)
+            inodes[key] = state
+        case .qgroupReserveUpdate, .qgroupMeta, .orderedRangeFinished, .extentReserved, .reservedExtentAllocated,
+             .reservedExtentFreed, .transactionCommit:
+            break
+        }
+    }
+
+    // MARK: I1
+
+    mutating func outstandingChanged(_ key: InodeKey, _ c: OutstandingExtentsChange, _ ref: EventRef) {
+        var state = inodes[key] ?? InodeState(key: key)
+        state.outstanding.add(c.mod, ref)
+        if let reported = c.outstanding {
+            // 6.12+: the kernel's value after the change; with an unknown baseline the offset must stay constant.
+            let replayed = state.outstanding.sum
+            if state.baselineKnown {
+                if Int64(clamping: reported) != replayed { mismatch(&state, reported: reported, replayed: replayed, ref) }
+            } else if let last = state.lastReportedOutstanding {
+                if Int64(clamping: reported) &- Int64(clamping: last) != c.mod { mismatch(&state, reported: reported, replayed: replayed, ref) }
+            }
+            state.lastReportedOutstanding = reported
+        }
+        if state.baselineKnown && state.outstanding.sum < 0 {
+            report(.releasedMoreThanReserved, state.key, once: true, amount: state.outstanding.sum, unit: "extents",
+                   message: "Outstanding extents of inode \(key.inode) went below zero (\(state.outstanding.sum)) although the inode was created in this trace.",
+                   chain: state.outstanding.chain, extra: [], lossy: state.sawDataLossSinceStart)
+        }
+        if let id = window(ref.pid, inode: key) {
+            ios[id]?.outstanding &+= c.mod
+            ios[id]?.chain.append(ref)
+        } else if c.mod < 0 {
+            var pending = state.pendingRemoveMods[ref.pid] ?? (0, [])
+            pending.0 &+= c.mod
+            pending.1.append(ref)
+            state.pendingRemoveMods[ref.pid] = pending
+        }
+        inodes[key] = state
+    }
+
+    mutating func mismatch(_ state: inout InodeState, reported: UInt64, replayed: Int64, _ ref: EventRef) {
+        var chain = state.outstanding.chain
+        chain.append(ref)
+        report(.outstandingMismatch, state.key, once: true, amount: Int64(clamping: reported) &- replayed, unit: "extents",
+               message: "The kernel printed outstanding=\(reported) for inode \(state.key.inode), the replay expected a change of the previous value consistent with the events; an event was missed.",
+               chain: chain, extra: [], lossy: false)
+    }
+
+    // MARK: I3
+
+    mutating func orderedExtent(_ key: InodeKey, _ oe: OrderedExtentEvent, _ ref: EventRef) {
+        switch oe.step {
+        case .add:
+            var state = inodes[key] ?? InodeState(key: key)
+            state.orderedExtentsAdded += 1
+            let io = window(ref.pid, inode: key)
+            if let io {
+                ios[io]?.openOrderedExtents += 1
+                ios[io]?.createdOrderedExtents += 1
+                ios[io]?.chain.append(ref)
+                if oe.flags.contains(.direct) {
+                    ios[io]?.isDirect = true
+                    directWriters.insert(PidInode(pid: ref.pid, inode: key.inode))
+                }
+            }
+            var chain = EventChain()
+            chain.append(ref)
+            state.openOrderedExtents.append(OrderedExtentState(
+                fileOffset: oe.fileOffset, length: oe.length, remaining: oe.length, diskStart: oe.diskStart,
+                flags: oe.flags, added: ref, io: io, chain: chain))
+            inodes[key] = state
+        case .remove:
+            sawOrderedExtentRemove = true
+            var state = inodes[key] ?? InodeState(key: key)
+            let pending = state.pendingRemoveMods.removeValue(forKey: ref.pid)
+            // Exact match first; a split-off piece (6.x btrfs_split_ordered_extent) is removed with no
+            // add of its own and matches the extent it was cut from by range.
+            let exact = state.openOrderedExtents.lastIndex(where: { $0.fileOffset == oe.fileOffset && $0.remaining == oe.length })
+                ?? state.openOrderedExtents.lastIndex(where: { $0.fileOffset == oe.fileOffset })
+            if let index = exact ?? state.openOrderedExtents.lastIndex(where: { $0.fileOffset <= oe.fileOffset && oe.fileOffset < $0.fileOffset &+ max($0.length, 1) }) {
+                var entry = state.openOrderedExtents[index]
+                entry.remaining = entry.remaining > oe.length ? entry.remaining - oe.length : 0
+                entry.chain.append(ref)
+                if let io = entry.io {
+                    if let pending {
+                        ios[io]?.outstanding &+= pending.0
+                        for r in pending.1 { ios[io]?.chain.append(r) }
+                    }
+                    ios[io]?.chain.append(ref)
+                }
+                if entry.remaining == 0 {
+                    state.openOrderedExtents.remove(at: index)
+                    inodes[key] = state
+                    if let io = entry.io {
+                        ios[io]?.openOrderedExtents -= 1
+                        evaluateIO(io)
+                    }
+                } else {
+                    state.openOrderedExtents[index] = entry
+                    inodes[key] = state
+                }
+            } else {
+                if state.baselineKnown {
+                    var chain = EventChain()
+                    chain.append(ref)
+                    report(.releasedMoreThanReserved, key, once: false, amount: Int64(clamping: oe.length), unit: "bytes",
+                           message: "Ordered extent [\(oe.fileOffset), +\(oe.length)) of inode \(key.inode) was removed but never added, although the inode was created in this trace.",
+                           chain: chain, extra: [], lossy: state.sawDataLossSinceStart)
+                }
+                inodes[key] = state
+            }
+        default:
+            break
+        }
+    }
+
+    // MARK: space reservations
+
+    mutating func spaceReservation(_ fs: FilesystemID?, _ r: SpaceReservation, _ ref: EventRef) {
+        let delta = r.isReserve ? Int64(clamping: r.bytes) : -Int64(clamping: r.bytes)
+        switch r.kind {
+        case .delalloc:
+            let key = FilesystemInode(filesystem: fs, inode: r.value)
+            var balance = metadata[key] ?? Balance()
+            balance.add(delta, ref)
+            metadata[key] = balance
+            if isLegacyLike, let id = window(ref.pid, inodeNumber: r.value) {
+                ios[id]?.metadata &+= delta
+                ios[id]?.chain.append(ref)
+            }
+        case .spaceInfo(.data) where isLegacyLike:
+            // 4.x: space_info DATA events are bytes_may_use changes; a reserve starts a new write.
+            if r.isReserve {
+                if let id = windowByPid[ref.pid], ios[id]?.source == "task-window" {
+                    ios[id]?.ended = true
+                    ios[id]?.end = ref
+                    windowByPid[ref.pid] = nil
+                    evaluateIO(id)
+                }
+                let id = makeIO(pid: ref.pid, comm: ref.comm, inodeNumber: nil, offset: nil, length: r.bytes, source: "task-window", begin: ref, direct: false)
+                windowByPid[ref.pid] = id
+            }
+            if let id = windowByPid[ref.pid] {
+                ios[id]?.data &+= delta
+                ios[id]?.chain.append(ref)
+            }
+        default:
+            break
+        }
+    }
+
+    /// Before any modern-only event was seen, space_info DATA reservations are may_use changes.
+    var isLegacyLike: Bool { !modernEvidence && !sawMayUseUpdates }
+
+    // MARK: I/O windows
+
+    mutating func makeIO(pid: Int32, comm: String, inodeNumber: UInt64?, offset: UInt64?, length: UInt64?, source: String, begin: EventRef, direct: Bool) -> Int {
+        let id = nextIO
+        nextIO += 1
+        var io = IOState(id: id, pid: pid, comm: comm, inode: nil, inodeNumber: inodeNumber, offset: offset, length: length,
+                         source: source, begin: begin, isDirect: direct)
+        io.chain.append(begin)
+        ios[id] = io
+        return id
+    }
+
+    mutating func openWindow(_ e: TraceEvent, inodeNumber: UInt64?, offset: UInt64?, length: UInt64?, source: String, direct: Bool) {
+        if windowByPid[e.pid] != nil { return }
+        windowByPid[e.pid] = makeIO(pid: e.pid, comm: e.comm, inodeNumber: inodeNumber, offset: offset, length: length,
+                                    source: source, begin: EventRef(e), direct: direct)
+    }
+
+    mutating func endWindow(pid: Int32, inodeNumber: UInt64?, result: Int64?, _ ref: EventRef) {
+        var id = windowByPid[pid]
+        if id == nil, let inodeNumber {
+            // Async completion from another context: the oldest ended-by-queueing I/O on that inode.
+            id = ios.values.filter { $0.inodeNumber == inodeNumber && $0.ended && $0.end != nil && $0.result == nil }.map(\.id).min()
+        }
+        guard let id, var io = ios[id] else { return }
+        if let inodeNumber, let known = io.inodeNumber, known != inodeNumber { return }
+        io.ended = true
+        io.end = ref
+        if result != nil { io.result = result }
+        io.chain.append(ref)
+        ios[id] = io
+        if windowByPid[pid] == id { windowByPid[pid] = nil }
+        evaluateIO(id)
+    }
+
+    mutating func probe(_ e: TraceEvent, _ p: ProbeEvent, _ ref: EventRef) {
+        // The outermost btrfs direct-write function bounds one write: btrfs_dio_write (5.x/6.x),
+        // btrfs_direct_write (6.x file.c), btrfs_direct_IO (4.x).
+        guard ["btrfs_dio_write", "btrfs_direct_write", "btrfs_direct_IO", "__btrfs_direct_write"].contains(p.function) else { return }
+        if !p.isReturn {
+            let depth = probeDepth[e.pid, default: 0]
+            probeDepth[e.pid] = depth + 1
+            if depth == 0 {
+                openWindow(e, inodeNumber: p.inode, offset: p.position, length: p.count, source: "kprobe:" + p.function, direct: true)
+            }
+        } else {
+            let depth = max(probeDepth[e.pid, default: 1] - 1, 0)
+            probeDepth[e.pid] = depth
+            if depth == 0 { endWindow(pid: e.pid, inodeNumber: nil, result: p.returnValue, ref) }
+        }
+    }
+
+    /// The open window of `pid` if it concerns `inode` (binding the window to it on first use).
+    mutating func window(_ pid: Int32, inode: InodeKey?) -> Int? {
+        guard let id = windowByPid[pid], var io = ios[id] else { return nil }
+        if let inode {
+            if let bound = io.inode { return bound == inode ? id : nil }
+            if let n = io.inodeNumber, n != inode.inode { return nil }
+            io.inode = inode
+            io.inodeNumber = inode.inode
+            if directWriters.contains(PidInode(pid: pid, inode: inode.inode)) { io.isDirect = true }
+            ios[id] = io
+        }
+        return id
+    }
+
+    mutating func window(_ pid: Int32, inodeNumber: UInt64) -> Int? {
+        guard let id = windowByPid[pid], var io = ios[id] else { return nil }
+        if let n = io.inodeNumber { return n == inodeNumber ? id : nil }
+        io.inodeNumber = inodeNumber
+        if directWriters.contains(PidInode(pid: pid, inode: inodeNumber)) { io.isDirect = true }
+        ios[id] = io
+        return id
+    }
+
+    /// An I/O is over when its window ended and all of its ordered extents were removed; then every
+    /// reservation it made must be gone.
+    mutating func evaluateIO(_ id: Int) {
+        guard let io = ios[id], io.ended, io.openOrderedExtents <= 0 else { return }
+        ios[id] = nil
+        guard io.isDirect else { return }
+        var held: [String] = []
+        if io.outstanding > 0 { held.append("\(io.outstanding) outstanding extent\(io.outstanding == 1 ? "" : "s")") }
+        if io.data > 0 { held.append("\(io.data) bytes of data reservation (bytes_may_use)") }
+        if isLegacy, io.metadata > 0, io.createdOrderedExtents == 0 { held.append("\(io.metadata) bytes of delalloc metadata reservation") }
+        guard !held.isEmpty else { return }
+        let key = io.inode ?? InodeKey(filesystem: lastFilesystem, root: 5, inode: io.inodeNumber ?? 0)
+        let ioDescription = IODescription(task: io.comm, pid: io.pid, offset: io.offset, length: io.length, source: io.source, result: io.result)
+        var message = "Direct-I/O write by \(io.comm)-\(io.pid) on inode \(io.inodeNumber.map(String.init) ?? "?")"
+        if let o = io.offset, let l = io.length { message += " range [\(o), +\(l))" }
+        if let r = io.result { message += " (returned \(r))" }
+        message += " still holds \(held.joined(separator: " and ")) after the I/O ended"
+        message += io.createdOrderedExtents > 0 ? " and its \(io.createdOrderedExtents) ordered extent(s) were removed." : "; it created no ordered extent, so nothing will release it: an error path skipped the release (the 50745b0a7f46 class of leak)."
+        let amount = io.data > 0 ? io.data : io.outstanding > 0 ? io.outstanding : io.metadata
+        let unit = io.data > 0 ? "bytes" : io.outstanding > 0 ? "extents" : "bytes"
+        var finding = makeFinding(.reservationOutlivedIO, key, amount: amount, unit: unit, message: message, chain: io.chain, extra: [], lossy: io.lossDuring)
+        finding.io = ioDescription
+        findings.append(finding)
+    }
+
+    // MARK: eviction
+
+    mutating func evict(_ key: InodeKey, _ ref: EventRef) {
+        // Windows of this inode that can no longer change.
+        for (id, io) in ios where io.inode == key || (io.inode == nil && io.inodeNumber == key.inode) {
+            if io.source == "task-window" {
+                ios[id]?.ended = true
+                ios[id]?.end = ref
+                if windowByPid[io.pid] == id { windowByPid[io.pid] = nil }
+            }
+            ios[id]?.openOrderedExtents = 0
+        }
+        for id in ios.keys.sorted() { evaluateIO(id) }
+        let state = inodes.removeValue(forKey: key) ?? InodeState(key: key)
+        let lossy = state.sawDataLossSinceStart || (!state.baselineKnown && lossSeen)
+        let held = state.outstanding.held(baselineKnown: state.baselineKnown)
+        if state.outstanding.touched && held > 0 {
+            report(.leakAtEvictOutstandingExtents, key, once: false, amount: held, unit: "extents",
+                   message: "Inode \(key.inode) (root \(key.root)) was evicted with \(held) outstanding extent\(held == 1 ? "" : "s") still counted; btrfs_destroy_inode warns WARN_ON(inode->outstanding_extents).",
+                   chain: state.outstanding.chain, extra: [ref], lossy: lossy)
+        }
+        for oe in state.openOrderedExtents {
+            report(.leakAtEvictOrderedExtent, key, once: false, amount: Int64(clamping: oe.remaining), unit: "bytes",
+                   message: "Ordered extent [\(oe.fileOffset), +\(oe.length)) of inode \(key.inode) was never removed before eviction; btrfs_destroy_inode prints 'found ordered extent \(oe.fileOffset) \(oe.length) on inode cleanup'.",
+                   chain: oe.chain, extra: [ref], lossy: lossy)
+        }
+        let metaKey = FilesystemInode(filesystem: key.filesystem, inode: key.inode)
+        let meta = metadata.removeValue(forKey: metaKey)
+        if isLegacy, let meta, meta.held(baselineKnown: state.baselineKnown) > 0 {
+            let amount = meta.held(baselineKnown: state.baselineKnown)
+            report(.leakAtEvictMetadata, key, once: false, amount: amount, unit: "bytes",
+                   message: "Inode \(key.inode) was evicted holding \(amount) bytes of delalloc metadata reservation (exact on this 4.x-era trace); btrfs_destroy_inode warns about outstanding extents.",
+                   chain: meta.chain, extra: [ref], lossy: lossy)
+        }
+        let qgroupHeld = state.qgroupData.held(baselineKnown: state.baselineKnown)
+        if state.qgroupData.touched && qgroupHeld > 0 {
+            report(.leakAtEvictQgroup, key, once: false, amount: qgroupHeld, unit: "bytes",
+                   message: "Inode \(key.inode) was evicted with \(qgroupHeld) bytes of qgroup data reservation not released by any traced event.",
+                   chain: state.qgroupData.chain, extra: [ref], lossy: lossy)
+        }
+        balances.append(balance(state, meta: meta, evicted: true))
+    }
+
+    func balance(_ state: InodeState, meta: Balance?, evicted: Bool) -> InodeBalance {
+        InodeBalance(filesystem: state.key.filesystem, root: state.key.root, inode: state.key.inode,
+                     outstandingExtents: state.outstanding.sum, metadataReserved: meta?.sum ?? 0,
+                     openOrderedExtents: state.openOrderedExtents.count, orderedExtentsAdded: state.orderedExtentsAdded,
+                     qgroupDataReserved: state.qgroupData.sum, evicted: evicted, baseline: state.baselineKnown ? "known" : "unknown")
+    }
+
+    // MARK: findings
+
+    func reference(_ r: EventRef) -> EventReference {
+        EventReference(file: Int(r.file) < fileNames.count ? fileNames[Int(r.file)] : "?", line: r.line,
+                       timestamp: r.timestamp, task: r.comm, pid: r.pid, event: r.name)
+    }
+
+    func makeFinding(_ rule: Rule, _ key: InodeKey, amount: Int64, unit: String, message: String, chain: EventChain,
+                     extra: [EventRef], lossy: Bool) -> Finding {
+        var events = chain.events.map(reference)
+        events += extra.map(reference)
+        var severity = rule.defaultSeverity
+        var text = message
+        if lossy && severity == .error {
+            severity = .warning
+            text += " Confidence lowered: the trace lost events."
+        }
+        return Finding(rule: rule, severity: severity, filesystem: key.filesystem, root: key.root, inode: key.inode,
+                       amount: amount, unit: unit, message: text, events: events, elidedEvents: chain.elided)
+    }
+
+    mutating func report(_ rule: Rule, _ key: InodeKey, once: Bool, amount: Int64, unit: String, message: String,
+                         chain: EventChain, extra: [EventRef], lossy: Bool) {
+        if once {
+            let k = ReportedKey(rule: rule.id, inode: key)
+            if reportedInodeRule.contains(k) { return }
+            reportedInodeRule.insert(k)
+        }
+        findings.append(makeFinding(rule, key, amount: amount, unit: unit, message: message, chain: chain, extra: extra, lossy: lossy))
+    }
+
+    /// Ends the replay: closes windows, reports what is still held, and returns the results.
+    public mutating func finish() -> (findings: [Finding], inodes: [InodeBalance], generation: String) {
+        for key in evicting.keys.sorted(by: Self.order) {
+            if let ref = evicting.removeValue(forKey: key) { evict(key, ref) }
+        }
+        for (id, io) in ios where io.source == "task-window" {
+            ios[id]?.ended = true
+            _ = io
+        }
+        for id in ios.keys.sorted() { evaluateIO(id) }
+        for key in inodes.keys.sorted(by: Self.order) {
+            guard let state = inodes[key] else { continue }
+            let held = state.outstanding.held(baselineKnown: state.baselineKnown)
+            let lossy = state.sawDataLossSinceStart || lossSeen
+            if state.outstanding.touched && held > 0 {
+                report(.heldAtEndOfTrace, key, once: true, amount: held, unit: "extents",
+                       message: "Inode \(key.inode) still had \(held) outstanding extent\(held == 1 ? "" : "s") when the trace ended (no eviction seen).",
+                       chain: state.outstanding.chain, extra: [], lossy: lossy)
+            }
+            for oe in state.openOrderedExtents where sawOrderedExtentRemove {
+                let age = (lastTimestamp ?? 0) &- (oe.added.timestamp ?? lastTimestamp ?? 0)
+                let rule: Rule = age > 5_000_000_000 ? .orderedExtentNeverFinished : .heldAtEndOfTrace
+                report(rule, key, once: false, amount: Int64(clamping: oe.remaining), unit: "bytes",
+                       message: "Ordered extent [\(oe.fileOffset), +\(oe.length)) of inode \(key.inode) was still open when the trace ended\(rule == .orderedExtentNeverFinished ? ", more than 5 s after it was added" : "").",
+                       chain: oe.chain, extra: [], lossy: lossy)
+            }
+            balances.append(balance(state, meta: metadata[FilesystemInode(filesystem: key.filesystem, inode: key.inode)], evicted: false))
+        }
+        for key in mayUse.keys.sorted(by: { a, b in
+            let fa = a.filesystem ?? FilesystemID(high: 0, low: 0), fb = b.filesystem ?? FilesystemID(high: 0, low: 0)
+            return fa != fb ? fa < fb : a.space < b.space
+        }) {
+            guard let v = mayUse[key], let value = v.value, value != 0, unmounted.contains(FilesystemIDBox(id: key.filesystem)) else { continue }
+            var chain = v.chain
+            chain.append(v.last)
+            let finding = makeFinding(.heldAtUnmount, InodeKey(filesystem: key.filesystem, root: 0, inode: 0), amount: value, unit: "bytes",
+                                      message: "\(key.space.name) bytes_may_use is \(value) after the filesystem was unmounted; btrfs_free_block_groups warns WARN_ON(space_info->bytes_may_use > 0).",
+                                      chain: chain, extra: [], lossy: lossSeen)
+            var f = finding
+            f.root = nil
+            f.inode = nil
+            findings.append(f)
+        }
+        if let first = lossRefs.first {
+            var chain = EventChain()
+            for r in lossRefs { chain.append(r) }
+            var f = Finding(rule: .dataLoss, filesystem: lastFilesystem, root: nil, inode: nil, amount: Int64(clamping: lostEvents), unit: "events",
+                            message: "The trace lost \(lostEvents) events (\(lossRefs.count) marker\(lossRefs.count == 1 ? "" : "s"), first at line \(first.line)); balances spanning the gap are not exact and inode baselines after it are unknown.",
+                            events: chain.events.map(reference), elidedEvents: chain.elided)
+            f.severity = .warning
+            findings.append(f)
+        }
+        let generation = isLegacy ? "4.x (ordered-extent events without fsid: delalloc balance exact)"
+            : modernEvidence ? "4.15+ (outstanding extents exact, delalloc bounded)" : "undetermined (no generation-specific events)"
+        return (findings, balances, generation)
+    }
+
+    static func order(_ a: InodeKey, _ b: InodeKey) -> Bool {
+        let fa = a.filesystem ?? FilesystemID(high: 0, low: 0), fb = b.filesystem ?? FilesystemID(high: 0, low: 0)
+        return (fa, a.root, a.inode) < (fb, b.root, b.inode)
+    }
 }

@@ -1,20 +1,81 @@
 import ArgumentParser
-import TraceInput
+import BtrfsAccounting
 import TraceEvents
+import TraceInput
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json, sarif
+}
+
+extension Severity: ExpressibleByArgument {}
+
+extension TraceFormat: ExpressibleByArgument {
+    public init?(argument: String) {
+        switch argument {
+        case "ftrace": self = .ftrace
+        case "trace-cmd", "tracecmd": self = .traceCmdReport
+        case "perf", "perf-script": self = .perfScript
+        case "trace.dat", "tracedat", "dat": self = .traceDat
+        default: return nil
+        }
+    }
+}
+
+/// Options shared by `analyze` and `record`.
+struct ReportOptions: ParsableArguments {
+    @Option(name: .long, help: "Output format: text, json or sarif.")
+    var format: OutputFormat = .text
+
+    @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding reaches this severity (note, warning, error).")
+    var failOn: Severity = .error
+
+    @Option(name: .long, help: "Kernel log (dmesg) whose reports are tied to the findings.")
+    var dmesg: String?
+}
 
 struct Analyze: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Replay btrfs space accounting from traces.")
-    @Argument(help: "Trace files (- for stdin).") var files: [String]
+    static let configuration = CommandConfiguration(
+        abstract: "Replay btrfs space accounting from traces and report reservations that outlive their I/O.",
+        discussion: """
+        Reads raw ftrace text, trace-cmd report text, perf script text or trace.dat, plain or gzip.
+        Exit status: 0 no finding at or above --fail-on, 1 at least one, 2 usage or input error.
+        """)
+
+    @Argument(help: "Trace files (- for standard input).")
+    var files: [String]
+
+    @Option(name: .customLong("format-in"), help: "Input format instead of detection: ftrace, trace-cmd, perf, trace.dat.")
+    var formatIn: TraceFormat?
+
+    @OptionGroup var report: ReportOptions
+
     func run() throws {
-        var total = TraceStatistics()
-        for (i, f) in files.enumerated() {
-            let (src, fmt) = try TraceInputOpener.open(path: f)
-            let r = TraceReader(fileIndex: Int32(i), fileName: f)
-            var n = 0
-            try r.read(src, format: fmt) { _ in n += 1 }
-            total.merge(r.statistics)
+        let result: AnalysisReport
+        do {
+            result = try Analysis.run(paths: files, options: AnalysisOptions(formatOverride: formatIn), traceDat: TraceDatSupport.opener)
+        } catch let error as InputError {
+            printError(error.description)
+            throw ExitCode(2)
         }
-        print(total.formats, "lines", total.lines, "events", total.events, "decoded", total.decodedEvents, "unrec", total.unrecognizedLines, "malformed", total.malformedLines, "lost", total.lostEvents)
-        for p in total.problems.prefix(5) { print(p) }
+        try emit(result, options: report)
     }
+}
+
+/// Renders a report, attaches kernel reports, and maps findings to the exit status.
+func emit(_ input: AnalysisReport, options: ReportOptions) throws {
+    var result = input
+    if let dmesg = options.dmesg {
+        do {
+            result = try KernelReportLink.attach(dmesgPath: dmesg, to: result)
+        } catch let error as InputError {
+            printError(error.description)
+            throw ExitCode(2)
+        }
+    }
+    switch options.format {
+    case .text: print(TextReport.render(result), terminator: "")
+    case .json: print(JSONReport.render(result), terminator: "")
+    case .sarif: print(SARIFOutput.render(result), terminator: "")
+    }
+    if let worst = result.worstSeverity, worst >= options.failOn { throw ExitCode(1) }
 }

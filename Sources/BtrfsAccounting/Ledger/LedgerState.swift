@@ -1,0 +1,91 @@
+import TraceEvents
+
+/// An inode is named by filesystem, subvolume root and inode number (numbers repeat across roots).
+struct InodeKey: Hashable, Sendable {
+    var filesystem: FilesystemID?
+    var root: UInt64
+    var inode: UInt64
+}
+
+/// `delalloc` and `delayed_*` reservations carry the inode number but not the root.
+struct FilesystemInode: Hashable, Sendable {
+    var filesystem: FilesystemID?
+    var inode: UInt64
+}
+
+/// One open ordered extent.
+struct OrderedExtentState: Sendable {
+    var fileOffset: UInt64
+    var length: UInt64
+    /// Bytes of the range not yet removed (a split extent is removed piece by piece).
+    var remaining: UInt64
+    var diskStart: UInt64
+    var flags: OrderedExtentFlags
+    var added: EventRef
+    var io: Int?
+    var chain: EventChain
+}
+
+/// A signed balance that may have started before the trace did.
+struct Balance: Sendable {
+    var sum: Int64 = 0
+    var minimum: Int64 = 0
+    var chain = EventChain()
+    var touched = false
+
+    mutating func add(_ delta: Int64, _ ref: EventRef) {
+        touched = true
+        sum &+= delta
+        if sum < minimum { minimum = sum }
+        chain.append(ref)
+        if sum == 0 { chain.reset() }
+    }
+
+    /// Lowest amount still held given that the starting value was unknown but not negative
+    /// (or exactly zero when `baselineKnown`).
+    func held(baselineKnown: Bool) -> Int64 { baselineKnown ? sum : sum &- min(minimum, 0) }
+}
+
+/// Per-inode ledger (I1 outstanding extents, I3 ordered extents, I7 qgroup data).
+struct InodeState: Sendable {
+    var key: InodeKey
+    var outstanding = Balance()
+    var qgroupData = Balance()
+    var openOrderedExtents: [OrderedExtentState] = []
+    var orderedExtentsAdded = 0
+    /// Created inside the trace (btrfs_inode_new) with no data loss before: the baseline is zero.
+    var baselineKnown = false
+    /// Worker mods waiting for the ordered-extent remove that follows them (pid -> sum, events).
+    var pendingRemoveMods: [Int32: (Int64, [EventRef])] = [:]
+    /// Last value the kernel printed (`outstanding=`, 6.12+) to detect missed events.
+    var lastReportedOutstanding: UInt64?
+    var sawDataLossSinceStart = false
+
+    init(key: InodeKey) { self.key = key }
+}
+
+/// One direct-I/O write: task, inode, range, begin..end.
+struct IOState: Sendable {
+    var id: Int
+    var pid: Int32
+    var comm: String
+    var inode: InodeKey?
+    /// Inode number known from the window source before the btrfs key is (iomap/kprobe give only the number).
+    var inodeNumber: UInt64?
+    var offset: UInt64?
+    var length: UInt64?
+    var source: String
+    var begin: EventRef
+    var end: EventRef?
+    var result: Int64?
+    var ended = false
+    var outstanding: Int64 = 0
+    var data: Int64 = 0
+    var metadata: Int64 = 0
+    var openOrderedExtents = 0
+    var createdOrderedExtents = 0
+    var isDirect: Bool
+    var chain = EventChain()
+    var lossDuring = false
+    var reported = false
+}

@@ -1,0 +1,56 @@
+import TraceEvents
+
+/// Human-readable output (the default).
+public enum TextReport {
+    public static func timestamp(_ ns: UInt64?) -> String {
+        guard let ns else { return "-" }
+        let frac = String(ns % 1_000_000_000)
+        return "\(ns / 1_000_000_000)." + String(repeating: "0", count: 9 - frac.count) + frac
+    }
+
+    public static func render(_ report: AnalysisReport) -> String {
+        var out = ""
+        for f in report.findings {
+            out += "\(f.severity.rawValue): \(f.rule.id) \(f.rule.name)"
+            var subject: [String] = []
+            if let fs = f.filesystem { subject.append("fs \(fs)") }
+            if let r = f.root { subject.append("root \(r)") }
+            if let i = f.inode { subject.append("inode \(i)") }
+            if let a = f.amount { subject.append("\(a) \(f.unit)") }
+            if !subject.isEmpty { out += " [" + subject.joined(separator: ", ") + "]" }
+            out += "\n  \(f.message)\n"
+            if let io = f.io {
+                out += "  I/O: \(io.task)-\(io.pid)"
+                if let o = io.offset, let l = io.length { out += " offset \(o) length \(l)" }
+                out += " (\(io.source))"
+                if let r = io.result { out += " result \(r)" }
+                out += "\n"
+            }
+            if !f.events.isEmpty {
+                out += "  events:\n"
+                for (i, e) in f.events.enumerated() {
+                    if f.elidedEvents > 0 && i == 16 { out += "    ... \(f.elidedEvents) more ...\n" }
+                    out += "    \(e.file):\(e.line) \(timestamp(e.timestamp)) \(e.task)-\(e.pid) \(e.event)\n"
+                }
+            }
+            for r in f.reports { out += "  kernel report: \(r.title) (\(r.file):\(r.line); \(r.reason))\n" }
+            out += "\n"
+        }
+        let s = report.statistics
+        let errors = report.findings.filter { $0.severity == .error }.count
+        let warnings = report.findings.filter { $0.severity == .warning }.count
+        let notes = report.findings.count - errors - warnings
+        out += "\(report.findings.count) finding\(report.findings.count == 1 ? "" : "s") (\(errors) error, \(warnings) warning, \(notes) note)\n"
+        out += "read \(s.lines) lines, \(s.events) events (\(s.decodedEvents) accounting), format \(s.formats.joined(separator: ", "))\n"
+        out += "kernel: \(report.generations.joined(separator: "; "))\n"
+        out += "unrecognized lines: \(s.unrecognizedLines), malformed: \(s.malformedLines), lost events: \(s.lostEvents)"
+        if s.timestampsBackwards > 0 { out += ", timestamps backwards: \(s.timestampsBackwards)" }
+        if s.overlongLines > 0 { out += ", overlong lines: \(s.overlongLines)" }
+        if s.unterminatedLines > 0 { out += ", unterminated lines: \(s.unterminatedLines)" }
+        out += "\n"
+        for p in s.problems.prefix(10) { out += "  \(p.kind.rawValue): \(p.file):\(p.line): \(p.message)\n" }
+        let evicted = report.inodes.filter(\.evicted).count
+        out += "inodes: \(report.inodes.count) (\(evicted) evicted)\n"
+        return out
+    }
+}
