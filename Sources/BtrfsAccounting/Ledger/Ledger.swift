@@ -36,6 +36,24 @@ public struct Ledger {
     /// Inodes whose btrfs_inode_evict was seen, with that event, until their task moves on.
     var evicting: [InodeKey: EventRef] = [:]
 
+    /// ≤4.7 kernels print the fsid only on btrfs_space_reservation: state keyed before the first
+    /// fsid was seen belongs to that filesystem.
+    mutating func adopt(_ fs: FilesystemID) {
+        for (key, var state) in inodes where key.filesystem == nil {
+            inodes[key] = nil
+            state.key.filesystem = fs
+            inodes[state.key] = state
+        }
+        for (key, ref) in evicting where key.filesystem == nil {
+            evicting[key] = nil
+            evicting[InodeKey(filesystem: fs, root: key.root, inode: key.inode)] = ref
+        }
+        for (key, balance) in metadata where key.filesystem == nil {
+            metadata[key] = nil
+            metadata[FilesystemInode(filesystem: fs, inode: key.inode)] = balance
+        }
+    }
+
     /// Finishes evictions whose task now works on another inode.
     mutating func settleEvictions(_ event: TraceEvent) {
         let other: UInt64?
@@ -69,7 +87,10 @@ public struct Ledger {
 
     public mutating func apply(_ event: TraceEvent) {
         if !evicting.isEmpty, case .inode = event.payload {} else if !evicting.isEmpty { settleEvictions(event) }
-        if let fs = event.filesystem { lastFilesystem = fs }
+        if let fs = event.filesystem {
+            if lastFilesystem == nil { adopt(fs) }
+            lastFilesystem = fs
+        }
         if let t = event.timestamp { lastTimestamp = t }
         let fs = event.filesystem ?? lastFilesystem
         let ref = EventRef(event)
@@ -272,8 +293,8 @@ public struct Ledger {
                 }
                 let id = makeIO(pid: ref.pid, comm: ref.comm, inodeNumber: nil, offset: nil, length: r.bytes, source: "task-window", begin: ref, direct: false)
                 windowByPid[ref.pid] = id
-            }
-            if let id = windowByPid[ref.pid] {
+                ios[id]?.data &+= delta
+            } else if let id = windowByPid[ref.pid] {
                 ios[id]?.data &+= delta
                 ios[id]?.chain.append(ref)
             }
@@ -333,7 +354,9 @@ public struct Ledger {
         } else {
             let depth = max(probeDepth[e.pid, default: 1] - 1, 0)
             probeDepth[e.pid] = depth
-            if depth == 0 { endWindow(pid: e.pid, inodeNumber: nil, result: p.returnValue, ref) }
+            // btrfs_dio_write returns a struct iomap_dio pointer on 6.x: only errno-like or byte-count values are results.
+            let result = p.returnValue.flatMap { $0 >= -4095 && $0 < (1 << 40) ? $0 : nil }
+            if depth == 0 { endWindow(pid: e.pid, inodeNumber: nil, result: result, ref) }
         }
     }
 
