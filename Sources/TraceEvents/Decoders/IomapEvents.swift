@@ -50,10 +50,10 @@ enum IomapEvents {
             // trace-cmd -R / trace.dat field names: dev ino isize pos count done_before ki_flags dio_flags aio
             f.load(p, i, end)
             guard let dev = f.unsigned("dev"), let ino = f.unsigned("ino"), let pos = f.unsigned("pos"), let count = f.unsigned("count") else { return nil }
-            // IOCB_WRITE is 1 << 17 (131072) in 6.x's ki_flags.
+            // IOCB_DIRECT is 1 << 17, IOCB_WRITE 1 << 18 in 6.x ki_flags.
             let kiFlags = f.unsigned("ki_flags") ?? 0
             return .directIOBegin(DirectIOBegin(device: dev, inode: ino, offset: pos, length: count,
-                                                isWrite: kiFlags & (1 << 17) != 0, isAsync: (f.unsigned("aio") ?? 0) != 0))
+                                                isWrite: kiFlags & (1 << 18) != 0, isAsync: (f.unsigned("aio") ?? 0) != 0))
         }
         let kv = Dictionary(pairs(p, i, end), uniquingKeysWith: { a, _ in a })
         guard let dev = kv["dev"], let ino = number(p, kv["ino"]), let offset = number(p, kv["offset"]),

@@ -1,0 +1,100 @@
+import Foundation
+import XCTest
+@testable import BtrfsAccounting
+import TraceEvents
+import TraceInput
+
+final class InputRobustnessTests: XCTestCase {
+    var temp: URL!
+
+    override func setUpWithError() throws {
+        temp = FileManager.default.temporaryDirectory.appendingPathComponent("dio-trace-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: temp, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: temp) }
+
+    func write(_ name: String, _ bytes: [UInt8]) throws -> String {
+        let url = temp.appendingPathComponent(name)
+        try Data(bytes).write(to: url)
+        return url.path
+    }
+
+    func inputError(_ path: String, file: StaticString = #filePath, line: UInt = #line) -> InputError? {
+        do {
+            _ = try Analysis.run(paths: [path])
+            XCTFail("expected an input error for \(path)", file: file, line: line)
+        } catch let e as InputError {
+            return e
+        } catch {
+            XCTFail("unexpected error \(error)", file: file, line: line)
+        }
+        return nil
+    }
+
+    func testMissingFileDirectoryEmptyAndGarbageAreInputErrors() throws {
+        XCTAssertTrue(inputError(temp.appendingPathComponent("nope.txt").path)?.description.contains("nope.txt: cannot open") ?? false)
+        XCTAssertTrue(inputError(temp.path)?.message.contains("directory") ?? false)
+        XCTAssertTrue(inputError(try write("empty.txt", []))?.message.contains("empty") ?? false)
+        var rng = SystemRandomNumberGenerator()
+        let garbage = (0..<100_000).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let e = inputError(try write("garbage.bin", garbage))
+        XCTAssertEqual(e?.line, 1)
+        XCTAssertTrue(e?.message.contains("not a recognized trace") ?? false)
+        XCTAssertNotNil(inputError(try write("readme.txt", Array("hello world\nthis is not a trace\n".utf8))))
+    }
+
+    func testTruncatedGzipIsAnInputError() throws {
+        let source = FixturePaths.path("kernel-6.1-qemu/dio-efault/ftrace.txt.gz")
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: source)))
+        let e = inputError(try write("cut.txt.gz", Array(bytes.prefix(bytes.count / 2))))
+        XCTAssertTrue(e?.message.contains("gzip") ?? false, "\(String(describing: e))")
+        let corrupt = Array(bytes.prefix(40)) + [UInt8](repeating: 0x55, count: 4000)
+        XCTAssertTrue(inputError(try write("corrupt.txt.gz", corrupt))?.message.contains("gzip") ?? false)
+    }
+
+    func testCutLinesHugeLinesOverflowAndBackwardsTimestampsAreCounted() throws {
+        let good = "              dd-22248 [001]   471.291068: btrfs_ordered_extent_add: 0fcf8427-9ad4-4ce5-b75e-e7710cafd5f1: root=5(FS_TREE) ino=258 file_offset=0 start=13893632 len=65536 disk_len=65536 truncated_len=18446744073709551615 bytes_left=65536 flags=0x12 compress_type=0 refs=1\n"
+        let overflow = "              dd-22248 [001]   471.291069: btrfs_inode_mod_outstanding_extents: 0fcf8427-9ad4-4ce5-b75e-e7710cafd5f1: root=5(FS_TREE) ino=99999999999999999999999 mod=1\n"
+        let backwards = "              dd-22248 [001]   470.000000: btrfs_inode_mod_outstanding_extents: 0fcf8427-9ad4-4ce5-b75e-e7710cafd5f1: root=5(FS_TREE) ino=258 mod=1\n"
+        let huge = "              dd-22248 [001]   471.291070: btrfs_inode_mod_outstanding_extents: " + String(repeating: "x", count: 3 << 20) + "\n"
+        let cut = "              dd-22248 [001]   471.291071: btrfs_ordered_extent_add: 0fcf8427-9ad4-4ce5-b75e-e7710cafd5f1: root=5(FS_TREE) ino=258 file_off"
+        let text = "cpus=2\n" + good + overflow + backwards + huge + cut
+        let report = try Analysis.run(paths: [try write("odd.txt", Array(text.utf8))])
+        let s = report.statistics
+        XCTAssertEqual(s.lines, 6)
+        XCTAssertEqual(s.overlongLines, 1)
+        XCTAssertEqual(s.unterminatedLines, 1)
+        XCTAssertEqual(s.timestampsBackwards, 1)
+        XCTAssertEqual(s.malformedLines, 3, "\(s.problems)") // overflow, overlong, cut
+        XCTAssertEqual(s.problems.first { $0.kind == .malformed }?.line, 3)
+        XCTAssertEqual(s.decodedEvents, 2)
+    }
+
+    /// Same input, same bytes, whatever the chunking or compression.
+    func testChunkingAndGzipGiveIdenticalOutput() throws {
+        let path = FixturePaths.path("kernel-6.1-qemu/dio-efault/trace-cmd-report.txt.gz")
+        let reference = JSONReport.render(try Analysis.run(paths: [path]))
+        // Decompressed bytes fed in random-sized reads through small buffers.
+        let (source, _) = try TraceInputOpener.open(path: path)
+        var plain: [UInt8] = []
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 8)
+        defer { buffer.deallocate() }
+        while true {
+            let n = try source.read(into: buffer)
+            if n == 0 { break }
+            plain += buffer.prefix(n)
+        }
+        var rng = SystemRandomNumberGenerator()
+        for chunkSize in [17, 4096, 65_537] {
+            let sizes = (0..<64).map { _ in Int.random(in: 1...9000, using: &rng) }
+            let report = try Analysis.run(source: MemorySource(bytes: plain, chunkSizes: sizes), name: path,
+                                          format: .traceCmdReport, chunkSize: chunkSize)
+            XCTAssertEqual(JSONReport.render(report), reference, "chunk size \(chunkSize)")
+        }
+        // Plain file on disk and a re-compressed copy.
+        let plainPath = try write("plain.txt", plain)
+        let plainReport = JSONReport.render(try Analysis.run(paths: [plainPath])).replacingOccurrences(of: plainPath, with: path)
+        XCTAssertEqual(plainReport, reference)
+    }
+}
