@@ -89,6 +89,7 @@ public struct KernelLogParser: Sendable {
     private static let sendingNMI: [UInt8] = Array("Sending NMI from CPU".utf8)
     private static let panicNotSyncing: [UInt8] = Array("Kernel panic - not syncing".utf8)
     private static let circularLocking: [UInt8] = Array("WARNING: possible circular locking dependency detected".utf8)
+    private static let endMarker: [UInt8] = Array("---[ end ".utf8)
     private static let kmsanHeader: [UInt8] = Array("BUG: KMSAN:".utf8)
 
     private func gather(_ lines: [LogLine], _ headers: [Int?], _ bytes: [UInt8], start: Int) -> Found {
@@ -192,7 +193,11 @@ public struct KernelLogParser: Sendable {
 
         // The model uses the report's own lines: up to a following report, all contexts' unreliable frames kept.
         let modelEnd = found.nextInContext ?? Int.max
-        let modelLines = found.included.filter { $0 < modelEnd }
+        var modelLines = found.included.filter { $0 < modelEnd }
+        // "---[ end trace … ]---" closes the report; x86 then reprints the first oops' registers.
+        if let close = modelLines.firstIndex(where: { bytes.contains(Self.endMarker, from: lines[$0].messageStart, to: lines[$0].end) }) {
+            modelLines = Array(modelLines[...close])
+        }
         var assembler = ReportAssembler()
         for lineIndex in modelLines {
             assembler.consume(lines[lineIndex], bytes: bytes)
