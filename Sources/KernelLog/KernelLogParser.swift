@@ -16,7 +16,10 @@ public struct KernelLogParser: Sendable {
 
     private let scanner = HeaderScanner()
 
-    public init(maximumReportLines: Int = 4000, maximumScanLines: Int = 100_000) {
+    /// Bytes of one line used for titles (longer lines are cut; they are garbage or interleaving).
+    public var maximumTitleLineBytes: Int = 16 * 1024
+
+    public init(maximumReportLines: Int = 4000, maximumScanLines: Int = 20_000) {
         self.maximumReportLines = maximumReportLines
         self.maximumScanLines = maximumScanLines
     }
@@ -108,6 +111,8 @@ public struct KernelLogParser: Sendable {
         var index = start
         let limit = min(lines.count, start + maximumScanLines)
         while index < limit, found.included.count < maximumReportLines {
+            // Once a following report started, a little more text is enough for the corruption checks.
+            if let second = found.secondReport, index - second > 1000 { break }
             let line = lines[index]
             let isHeaderLine = index == start
             if let header = headers[index], !truncatedByReplay(lines, bytes, index) {
@@ -171,13 +176,18 @@ public struct KernelLogParser: Sendable {
 
     private func decode(_ found: Found, bytes: [UInt8], lines: [LogLine]) -> KernelReport {
         let header = scanner.headers[found.header]
-        let message = { (line: LogLine) -> String in bytes.text(from: line.messageStart, to: line.messageEnd) }
+        let cap = max(64, maximumTitleLineBytes)
+        let message = { (line: LogLine) -> String in
+            bytes.text(from: line.messageStart, to: min(line.messageEnd, line.messageStart + cap))
+        }
         let titleLines = found.included.prefix(found.titleCount).filter { $0 == found.start || !lines[$0].questionable }
         var titleText = titleLines.map { message(lines[$0]) + "\n" }.joined()
         var extraction = TitleExtraction.extract(titleText, header: header)
         if extraction.title.isEmpty {
             let endLine = max(found.lastHeaderLine, found.start)
-            titleText = (found.start...endLine).map { bytes.text(from: lines[$0].start, to: lines[$0].end) + "\n" }.joined()
+            titleText = (found.start...endLine).map {
+                bytes.text(from: lines[$0].start, to: min(lines[$0].end, lines[$0].start + cap)) + "\n"
+            }.joined()
             extraction = TitleExtraction.extract(titleText, header: header)
         }
         var corruptionReason = extraction.corruptionReason

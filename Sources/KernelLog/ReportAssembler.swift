@@ -198,8 +198,9 @@ struct ReportAssembler {
             var valueText = words[valueIndex]
             if let colon = valueText.lastIndex(of: ":") { valueText = valueText[valueText.index(after: colon)...] }
             if let paren = valueText.firstIndex(of: "(") { valueText = valueText[..<paren] }
-            guard valueText.count >= 4, let value = valueText.parseHex() else { return }
-            pairs.append(Register(name: String(name), value: value))
+            guard valueText.count >= 4, valueText.utf8.allSatisfy(ASCII.isHexDigit) else { return }
+            // Values wider than 64 bits are dropped, the rest of the line is still read.
+            if let value = valueText.parseHex() { pairs.append(Register(name: String(name), value: value)) }
             index = valueIndex + 1
         }
         registers.append(contentsOf: pairs)
