@@ -168,8 +168,9 @@ enum StackFrameExtraction {
     }
 
     private static func append(_ frames: inout [String], _ groups: [String?], recipe: StackRecipe) {
-        for case let frame? in groups where !recipe.skip.matches(frame) {
-            frames.append(frame)
+        for case let raw? in groups {
+            let frame = Demangling.filter(raw)
+            if !recipe.skip.matches(frame) { frames.append(frame) }
         }
     }
 
