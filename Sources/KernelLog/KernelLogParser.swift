@@ -166,7 +166,8 @@ public struct KernelLogParser: Sendable {
     /// A header inside the previous report that does not start a new one (`invalid opcode` after
     /// `kernel BUG at`, `Kernel panic - not syncing` after a WARNING).
     private func isContinuation(_ found: Found, of previous: Found, bytes: [UInt8], lines: [LogLine]) -> Bool {
-        guard found.context == previous.context, previous.included.contains(found.start) else { return false }
+        // Panics and trap lines printed right after a report (panic_on_warn, "Fatal exception") belong to it.
+        guard found.context == previous.context, found.start - previous.start <= 400 else { return false }
         if let second = previous.secondReport, found.start >= second { return false }
         let line = lines[found.start]
         return isContinuationHeader(bytes, line, header: found.header)
