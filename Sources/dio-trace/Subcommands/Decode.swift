@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import KernelLog
+
+/// `dio-trace decode FILE...`: find kernel reports (WARNING, BUG, Oops, KASAN, lockdep, hung task,
+/// RCU stall, panic…) in dmesg / console / journal logs and print them decoded.
+///
+/// Exit status: 0 no report found, 1 at least one report, 2 usage or input error.
+struct Decode: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "decode",
+        abstract: "Find and decode kernel reports (WARNING/BUG/Oops/KASAN/lockdep/hung task/RCU stall/panic) in kernel logs.",
+        discussion: "Exit status: 0 when no report is found, 1 when at least one report is found, 2 on usage or input errors."
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text
+        case json
+    }
+
+    @Argument(help: "Kernel log files (dmesg, console, journalctl -k, syslog); '-' or nothing reads standard input.")
+    var files: [String] = []
+
+    /// A plain string so that a bad value exits with status 2 like other input errors.
+    @Option(help: "Output format: text or json (schema in docs/decode-json.md).")
+    var format: String = "text"
+
+    @Option(help: "vmlinux with debug info, to map frames to source lines.")
+    var vmlinux: String?
+
+    @Option(help: "Directory holding the kernel modules (.ko) with debug info.")
+    var modules: String?
+
+    @Option(help: "A copy of /proc/kallsyms, to name raw addresses.")
+    var kallsyms: String?
+
+    func run() throws {
+        guard let format = Format(rawValue: format) else {
+            Self.fail("dio-trace decode: unknown format '\(self.format)' (expected text or json)")
+        }
+        var inputs: [[UInt8]] = []
+        for path in files.isEmpty ? ["-"] : files {
+            inputs.append(try Self.read(path))
+        }
+        for path in [vmlinux, modules, kallsyms].compactMap({ $0 }) where !FileManager.default.fileExists(atPath: path) {
+            Self.fail("dio-trace decode: \(path): no such file or directory")
+        }
+        let symbolizer = makeSymbolizer(vmlinux: vmlinux, modules: modules, kallsyms: kallsyms)
+        let parser = KernelLogParser()
+        let reports = inputs.flatMap { parser.reports(in: $0) }.map { $0.symbolized(using: symbolizer) }
+        switch format {
+        case .text:
+            print(reports.isEmpty ? "no kernel report found" : TextRenderer.render(reports), terminator: reports.isEmpty ? "\n" : "")
+        case .json:
+            print(JSONRenderer.render(reports), terminator: "")
+        }
+        throw ExitCode(reports.isEmpty ? 0 : 1)
+    }
+
+    /// Reads a whole file, or standard input for "-"; input errors exit with status 2.
+    static func read(_ path: String) throws -> [UInt8] {
+        if path == "-" {
+            return [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            fail("dio-trace decode: \(path): no such file or directory")
+        }
+        if isDirectory.boolValue { fail("dio-trace decode: \(path): is a directory") }
+        guard let handle = FileHandle(forReadingAtPath: path) else { fail("dio-trace decode: \(path): cannot open for reading") }
+        defer { try? handle.close() }
+        do {
+            return [UInt8](try handle.readToEnd() ?? Data())
+        } catch {
+            fail("dio-trace decode: \(path): read error: \(error.localizedDescription)")
+        }
+    }
+
+    static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+        Decode.exit(withError: ExitCode(2))
+    }
+}
+
+/// The single place where a symbolizer is built from the command-line options.
+// INTEGRATION POINT: ElfSymbolization (libdw) and the kallsyms symbolizer are wired here by the integrator.
+// Until then no symbolizer is available and frames are printed as the kernel printed them.
+func makeSymbolizer(vmlinux: String?, modules: String?, kallsyms: String?) -> (any Symbolizer)? {
+    nil
+}
