@@ -55,13 +55,25 @@ public struct CaseRunner: Sendable {
     public var update: Bool
     public var traceDat: Analysis.TraceDatOpener?
     public var reportTitles: ReportTitleDecoder?
+    public var isolation: Isolation
+
+    /// Where a case runs.
+    public enum Isolation: Sendable, Equatable {
+        /// In this process: fast, but a crash of the analysis ends the whole run.
+        case inProcess
+        /// In a child process started as `command + [directory, root, name]`, which must print
+        /// `runAsChild(_:)`'s JSON and exit 0. A crash becomes an error for that case only.
+        case childProcess(command: [String])
+    }
 
     public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount, update: Bool = false,
-                traceDat: Analysis.TraceDatOpener? = nil, reportTitles: ReportTitleDecoder? = nil) {
+                traceDat: Analysis.TraceDatOpener? = nil, reportTitles: ReportTitleDecoder? = nil,
+                isolation: Isolation = .inProcess) {
         self.jobs = max(1, jobs)
         self.update = update
         self.traceDat = traceDat
         self.reportTitles = reportTitles
+        self.isolation = isolation
     }
 
     /// Finds the cases under every root and runs them all in one pool; suites and cases keep
@@ -98,6 +110,7 @@ public struct CaseRunner: Sendable {
 
     /// Runs one case. Never throws: every problem becomes `.error`.
     public func run(_ fixtureCase: FixtureCase) -> CaseResult {
+        if case .childProcess(let command) = isolation { return runInChild(fixtureCase, command: command) }
         let start = ContinuousClock.now
         var result = CaseResult(fixtureCase: fixtureCase, outcome: .passed, duration: 0)
         do {
@@ -119,9 +132,38 @@ public struct CaseRunner: Sendable {
         } catch {
             result.outcome = .error(String(describing: error))
         }
-        let elapsed = ContinuousClock.now - start
-        result.duration = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        result.duration = seconds(since: start)
         return result
+    }
+
+    private func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    private func runInChild(_ fixtureCase: FixtureCase, command: [String]) -> CaseResult {
+        let start = ContinuousClock.now
+        let outcome: CaseOutcome
+        do {
+            let output = try ChildProcess.run(command + [fixtureCase.directory, fixtureCase.root, fixtureCase.name])
+            let duration = seconds(since: start)
+            if output.termination == .exited(0),
+               let result = Self.decodeChildOutput(output.stdout, for: fixtureCase, duration: duration) {
+                return result
+            }
+            let what: String
+            switch output.termination {
+            case .signaled(let signal): what = "crashed (signal \(signal), \(String(cString: strsignal(signal))))"
+            case .exited(let status): what = "exited with status \(status) without a result"
+            }
+            // The runtime's "Fatal error: ..." line says why; the backtrace after it is noise here.
+            let lines = String(decoding: output.stderr, as: UTF8.self).split(separator: "\n")
+            let reason = lines.first { $0.contains("Fatal error") || $0.contains("fatal error") } ?? lines.first
+            outcome = .error("the analysis \(what) on this case" + (reason.map { ": " + $0 } ?? ""))
+        } catch {
+            outcome = .error(String(describing: error))
+        }
+        return CaseResult(fixtureCase: fixtureCase, outcome: outcome, duration: seconds(since: start))
     }
 
     private func loadExpectations(_ fixtureCase: FixtureCase) throws -> CaseExpectations {

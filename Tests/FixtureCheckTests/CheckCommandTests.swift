@@ -69,3 +69,27 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertEqual(again.status, 0, again.stdout)
     }
 }
+
+/// Item 7: a case that crashes the analysis is an error for that case; the others still run.
+final class CrashIsolationTests: XCTestCase {
+    func testCrashingCaseIsAnErrorAndTheOthersRun() throws {
+        let root = try makeTemporaryDirectory(self)
+        for name in ["a", "b-crashes", "c"] {
+            try FileManager.default.createDirectory(atPath: root + "/" + name, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: sampleTracePath, toPath: root + "/" + name + "/trace.txt")
+            try write("", to: root + "/" + name + "/expect.txt")
+        }
+        let binary = try dioTraceBinary()
+        setenv("DIO_TRACE_CHECK_TEST_CRASH", "b-crashes", 1)
+        defer { unsetenv("DIO_TRACE_CHECK_TEST_CRASH") }
+        let output = try runProcess(binary, ["check", "--jobs", "2", "."], in: root)
+        XCTAssertEqual(output.status, 1, output.stdout + output.stderr)
+        let lines = output.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 4, output.stdout)
+        XCTAssertEqual(lines[0], "PASS    ./a")
+        XCTAssertTrue(lines[1].hasPrefix("ERROR   ./b-crashes: the analysis crashed (signal "), lines[1])
+        XCTAssertTrue(lines[1].contains("Fatal error: DIO_TRACE_CHECK_TEST_CRASH"), lines[1])
+        XCTAssertEqual(lines[2], "PASS    ./c")
+        XCTAssertEqual(lines[3], "check: 3 cases, 2 passed, 0 failed, 1 error")
+    }
+}

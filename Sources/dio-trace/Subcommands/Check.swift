@@ -29,11 +29,22 @@ struct Check: ParsableCommand {
     @Option(help: "Cases run at the same time (default: the number of cores).")
     var jobs: Int?
 
+    @Flag(help: ArgumentHelp("Run the cases in this process instead of one child process each.", visibility: .hidden))
+    var inProcess = false
+
+    /// Internal: run one case (`DIR ROOT NAME`) and print its result as JSON for the parent `check`.
+    @Flag(help: ArgumentHelp(visibility: .private))
+    var child = false
+
     func run() throws {
         guard !directories.isEmpty else { throw usage("give at least one directory: dio-trace check DIR...") }
         if let jobs, jobs < 1 { throw usage("--jobs must be at least 1") }
-        let runner = CaseRunner(jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, update: update,
+        var runner = CaseRunner(jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, update: update,
                                 traceDat: nil, reportTitles: InterimReportTitles.decoder)
+        if child { return try runChild(runner) }
+        if !inProcess, let executable = Self.executablePath {
+            runner.isolation = .childProcess(command: [executable, "check", "--child"] + (update ? ["--update"] : []))
+        }
         let suites: [CheckSuite]
         do { suites = try runner.run(roots: directories) } catch { throw usage(error.message) }
         for result in suites.flatMap(\.results) { print(CheckSummary.line(for: result)) }
@@ -52,6 +63,22 @@ struct Check: ParsableCommand {
                 """.utf8))
         }
         if !CheckSummary.allPassed(suites) { throw ExitCode(1) }
+    }
+
+    private func runChild(_ runner: CaseRunner) throws {
+        guard directories.count == 3 else { throw usage("--child takes DIR ROOT NAME") }
+        let fixtureCase = FixtureCase(directory: directories[0], root: directories[1], name: directories[2])
+        // Test hook: lets the tests prove that a crashing case does not stop the others.
+        if ProcessInfo.processInfo.environment["DIO_TRACE_CHECK_TEST_CRASH"] == fixtureCase.name {
+            fatalError("DIO_TRACE_CHECK_TEST_CRASH: crashing on case \(fixtureCase.name) as asked")
+        }
+        print(runner.runAsChild(fixtureCase))
+    }
+
+    /// This executable, for the child processes (`/proc/self/exe` on Linux).
+    private static var executablePath: String? {
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return path }
+        return Bundle.main.executablePath
     }
 
     private func usage(_ message: String) -> ExitCode {
