@@ -1,3 +1,4 @@
+import FixtureCheck
 import Foundation
 import XCTest
 
@@ -9,6 +10,15 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertEqual(output.status, 0, "dio-trace check Fixtures/ failed:\n\(output.stdout)\(output.stderr)")
         XCTAssertTrue(output.stdout.contains(" 0 failed, 0 errors"), output.stdout)
         XCTAssertFalse(output.stdout.contains("FAIL"), output.stdout)
+    }
+
+    /// The same through the library, so the fixtures are checked even where the binary is not built.
+    func testProjectFixturesPassInProcess() throws {
+        let suites = try CaseRunner(reportTitles: InterimReportTitles.decoder).run(roots: [packageRoot + "/Fixtures"])
+        XCTAssertFalse(suites[0].results.isEmpty)
+        for result in suites.flatMap(\.results) {
+            XCTAssertEqual(result.outcome, .passed, CheckSummary.line(for: result))
+        }
     }
 
     private func makeCases() throws -> String {

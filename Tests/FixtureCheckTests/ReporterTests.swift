@@ -40,6 +40,9 @@ final class ReporterTests: XCTestCase {
         let directory = try makeTemporaryDirectory(self)
         let path = directory + "/junit.xml"
         try write(JUnitReporter.document(for: makeSuites()), to: path)
+        // Well-formed XML 1.0 for libxml2 too.
+        let xmllint = try runProcess("/usr/bin/env", ["xmllint", "--noout", path])
+        XCTAssertEqual(xmllint.status, 0, "xmllint: \(xmllint.stderr)")
         let parsed = try readWithJunitparser(path)
         let suites = try XCTUnwrap(parsed["suites"] as? [[String: Any]])
         XCTAssertEqual(suites.map { $0["name"] as? String }, ["Fixtures/cases", "More/"])
