@@ -46,6 +46,7 @@ public final class TraceDatReader {
     private var sink: ((TraceEvent) throws -> Void)?
     private var failure: (any Error)?
     private var unknownTypes: UInt64 = 0
+    private var hasRead = false
 
     public init(path: String, fileIndex: Int32) throws(InputError) {
         self.path = path
@@ -131,6 +132,8 @@ public final class TraceDatReader {
     /// Iterates all records in timestamp order (all CPUs, top buffer and instances) and calls
     /// `sink` for each decoded accounting event and each data-loss marker. Call once per reader.
     public func read(sink: (TraceEvent) throws -> Void) throws {
+        guard !hasRead else { throw InputError(file: path, message: "TraceDatReader.read called twice; open a new reader") }
+        hasRead = true
         try withoutActuallyEscaping(sink) { escaping in
             self.sink = escaping
             defer { self.sink = nil }

@@ -110,6 +110,7 @@ final class TraceDatReaderTests: XCTestCase {
             if first == nil { first = e }
             if case .orderedExtent(let o) = e.payload, o.step == .add { flags.append(o.flags) }
         }
+        XCTAssertThrowsError(try reader.read { _ in })
         XCTAssertEqual(first?.origin.file, 3)
         XCTAssertGreaterThan(first?.origin.line ?? 0, 0)
         XCTAssertFalse(flags.isEmpty)
