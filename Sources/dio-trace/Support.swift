@@ -5,6 +5,7 @@ import BtrfsAccounting
 import FixtureCheck
 import Foundation
 import KernelLog
+import TraceDat
 import TraceEvents
 import TraceInput
 
@@ -14,9 +15,19 @@ func printError(_ message: String) {
     line.withUTF8 { buffer in _ = write(2, buffer.baseAddress, buffer.count) }
 }
 
-/// trace.dat support (module TraceDat); nil until wired.
+/// trace.dat support (module TraceDat, libtracecmd).
 enum TraceDatSupport {
-    static let opener: Analysis.TraceDatOpener? = nil
+    static let opener: Analysis.TraceDatOpener? = { path, index in
+        try TraceDatStream(reader: TraceDatReader(path: path, fileIndex: index))
+    }
+}
+
+/// Adapts `TraceDatReader` to the analysis' event stream.
+final class TraceDatStream: EventStream {
+    let reader: TraceDatReader
+    init(reader: TraceDatReader) { self.reader = reader }
+    func read(sink: (TraceEvent) throws -> Void) throws { try reader.read(sink: sink) }
+    var statistics: TraceStatistics { reader.statistics }
 }
 
 /// SARIF output (module FixtureCheck).

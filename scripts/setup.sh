@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what dio-trace needs on a Debian machine (run as root): the C libraries it links
+# (elfutils, zlib, libtracecmd), the tools its tests drive (trace-cmd, btrfs-progs, eu-addr2line,
+# addr2line, gcc, xmllint) and the Python validators for its JUnit and SARIF output.
+set -euo pipefail
+packages=(libdw-dev libelf-dev zlib1g-dev libtracecmd-dev libtraceevent-dev libtracefs-dev
+          trace-cmd btrfs-progs elfutils binutils gcc libxml2-utils pkg-config python3-pip)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    echo "setup: installing ${missing[*]}"
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+python3 -c 'import junitparser, jsonschema' 2>/dev/null || python3 -m pip install -q junitparser jsonschema
+echo "setup: ok"
