@@ -17,17 +17,7 @@ func printError(_ message: String) {
 
 /// trace.dat support (module TraceDat, libtracecmd).
 enum TraceDatSupport {
-    static let opener: Analysis.TraceDatOpener? = { path, index in
-        try TraceDatStream(reader: TraceDatReader(path: path, fileIndex: index))
-    }
-}
-
-/// Adapts `TraceDatReader` to the analysis' event stream.
-final class TraceDatStream: EventStream {
-    let reader: TraceDatReader
-    init(reader: TraceDatReader) { self.reader = reader }
-    func read(sink: (TraceEvent) throws -> Void) throws { try reader.read(sink: sink) }
-    var statistics: TraceStatistics { reader.statistics }
+    static let opener: Analysis.TraceDatOpener? = TraceDatEventStream.opener
 }
 
 /// SARIF output (module FixtureCheck).

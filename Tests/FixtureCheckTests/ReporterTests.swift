@@ -77,7 +77,7 @@ final class ReporterTests: XCTestCase {
         XCTAssertEqual(rules.map { $0["id"] as? String }, Rule.all.map(\.id))
         XCTAssertEqual((rules[0]["help"] as? [String: Any])?["text"] as? String, Rule.all[0].help)
         XCTAssertEqual((rules[0]["fullDescription"] as? [String: Any])?["text"] as? String, Rule.all[0].fullDescription)
-        XCTAssertEqual((rules[3]["defaultConfiguration"] as? [String: Any])?["level"] as? String, "warning")
+        XCTAssertEqual((rules[3]["defaultConfiguration"] as? [String: Any])?["level"] as? String, "note") // DIO004 is a note
         let artifacts = try XCTUnwrap(runs[0]["artifacts"] as? [[String: Any]])
         XCTAssertEqual(artifacts.map { ($0["location"] as? [String: Any])?["uri"] as? String },
                        ["traces/run%201.txt", "file:///abs/other.txt"])
