@@ -40,7 +40,8 @@ struct ModuleDiscovery {
             throw ElfSymbolizationError(code: .unreadable, path: directory, message: "cannot list directory")
         }
         var found = 0
-        for case let relative as String in walker {
+        let relatives = walker.compactMap { $0 as? String }.sorted()
+        for relative in relatives {
             let fileName = (relative as NSString).lastPathComponent
             guard let name = Self.moduleName(fileName: fileName) else { continue }
             found += 1
@@ -48,9 +49,9 @@ struct ModuleDiscovery {
             consider(path: path, name: name, fileName: fileName)
         }
         if found > 0 && modules.isEmpty {
-            let first = problems.first?.description ?? directory
-            throw ElfSymbolizationError(code: .noUsableModules, path: problems.first?.path ?? directory,
-                                        message: "none of the \(found) module files under \(directory) can be used; first: \(first)")
+            let listed = problems.prefix(5).map { "\($0.path) (\($0.message))" }.joined(separator: "; ")
+            throw ElfSymbolizationError(code: .noUsableModules, path: directory,
+                                        message: "none of the \(found) module files can be used: \(listed)")
         }
     }
 
