@@ -21,9 +21,10 @@ extension DwarfSymbolizer {
         if let function = request.function, let offset = request.offset {
             result.symbol = function
             result.symbolOffset = offset
-        } else if let symbol = loaded.symbol(at: address) {
+        } else if let symbol = loaded.symbol(at: pc) {
+            // Like the kernel's %pB: name the symbol of pc (address - 1 for return addresses).
             result.symbol = symbol.name
-            result.symbolOffset = symbol.offset
+            result.symbolOffset = symbol.offset + (address - pc)
         }
         result.chain = loaded.chain(at: pc)
         if !loaded.hasDwarf {
