@@ -77,7 +77,8 @@ public final class DwarfSymbolizer: Symbolizer {
     public func linkAddress(ofFunction function: String, offset: UInt64 = 0, size: UInt64? = nil, module: String? = nil) -> UInt64? {
         guard let loaded = try? self.module(named: module),
               let resolved = loaded.symbols.resolve(name: function, offset: offset, size: size) else { return nil }
-        return resolved.symbol.address &- loaded.bias &+ offset
+        let bias = module == nil ? loaded.bias : 0
+        return resolved.symbol.address &- bias &+ offset
     }
 
     func module(named name: String?) throws(ElfSymbolizationError) -> LoadedModule? {

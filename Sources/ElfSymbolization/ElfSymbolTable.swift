@@ -8,6 +8,7 @@ struct ElfSymbol: Sendable, Hashable {
     var size: UInt64
     /// Size the way the kernel prints it in `func+off/SIZE`: distance to the next symbol.
     var kallsymsSize: UInt64
+    var isFunction: Bool
 }
 
 /// Symbol table of one module with a name index, built once (`dwfl_module_getsym_info`).
@@ -30,7 +31,8 @@ struct ElfSymbolTable {
             case STT_SECTION, STT_FILE, STT_TLS: continue
             default: break
             }
-            collected.append(ElfSymbol(name: String(cString: cName), address: address, size: sym.st_size, kallsymsSize: 0))
+            let isFunction = Int32(sym.st_info & 0xf) == STT_FUNC
+            collected.append(ElfSymbol(name: String(cString: cName), address: address, size: sym.st_size, kallsymsSize: 0, isFunction: isFunction))
         }
         collected.sort { $0.address < $1.address }
         var nextDistinct: UInt64? = nil

@@ -2,9 +2,10 @@ internal import CElfUtils
 import KernelLog
 import Glibc
 
-/// Source location and inline chain for one address of one module, read with
-/// `dwfl_module_getsrc` + `dwfl_module_addrdie` + `dwarf_getscopes(_die)` exactly the way
-/// `eu-addr2line -i -f` does (elfutils `src/addr2line.c`), so the output is comparable line by line.
+/// Source location and inline chain for one address of one module, with the same answer as
+/// `eu-addr2line -i -f` (elfutils `src/addr2line.c`: `dwfl_module_getsrc`, then the innermost
+/// scope's ancestors from `dwarf_getscopes_die`, call sites from DW_AT_call_file/line/column).
+/// Scopes come from a per-CU index (`CompileUnitScopes`) instead of a CU walk per address.
 struct InlineChainReader {
     private let module: OpaquePointer
     private var nameCache: [UInt64: String] = [:]
@@ -24,82 +25,72 @@ struct InlineChainReader {
         return chain
     }
 
+    /// Per-CU data kept between lookups.
+    private struct Unit {
+        var scopes: CompileUnitScopes
+        var files: OpaquePointer?
+        var compDir: String?
+    }
+
+    private var units: [Dwarf_Off: Unit] = [:]
+
     private mutating func readChain(at pc: UInt64) -> [InlineEntry] {
         let location = sourceLocation(at: pc)
         var bias: Dwarf_Addr = 0
-        guard let cuDie = dwfl_module_addrdie(module, pc, &bias) else {
-            return location.map { [InlineEntry(function: "??", file: $0.file, line: $0.line, column: $0.column)] } ?? []
+        guard let cuDie = dwfl_module_addrdie(module, pc, &bias) else { return fallback(location, pc) }
+        let unit = self.unit(cuDie)
+        guard let innermost = unit.scopes.innermost(at: pc &- bias) else { return fallback(location, pc) }
+        var path: [Int] = []
+        var cursor = innermost
+        while cursor >= 0 {
+            path.append(cursor)
+            cursor = unit.scopes.scopes[cursor].parent
         }
-        var scopes: UnsafeMutablePointer<Dwarf_Die>? = nil
-        let count = dwarf_getscopes(cuDie, pc &- bias, &scopes)
-        guard count > 0, let found = scopes else {
-            free(scopes)
-            return location.map { [InlineEntry(function: "??", file: $0.file, line: $0.line, column: $0.column)] } ?? []
+        let scopes = unit.scopes.scopes
+        let functionTags = [Int32(DW_TAG_subprogram), Int32(DW_TAG_inlined_subroutine)]
+        guard let named = path.first(where: { functionTags.contains(scopes[$0].tag) }) else { return fallback(location, pc) }
+        var entries = [InlineEntry(function: name(ofDieAt: scopes[named].dieOffset), file: location?.file,
+                                   line: location?.line, column: location?.column)]
+        let callerTags = [Int32(DW_TAG_subprogram), Int32(DW_TAG_inlined_subroutine), Int32(DW_TAG_entry_point)]
+        for (position, index) in path.enumerated() where scopes[index].tag == Int32(DW_TAG_inlined_subroutine) {
+            let caller = path[(position + 1)...].first { callerTags.contains(scopes[$0].tag) }
+            let function = caller.map { name(ofDieAt: scopes[$0].dieOffset) } ?? "??"
+            entries.append(callSite(scopes[index], function: function, unit: unit))
         }
-        let innermostName = innermostFunctionName(found, count: Int(count))
-        var innermost = found[0]
-        let offset = dwarf_dieoffset(&innermost)
-        free(found)
-
-        var entries = [InlineEntry(function: innermostName, file: location?.file, line: location?.line, column: location?.column)]
-        entries.append(contentsOf: callers(ofDieAt: offset, cuDie: cuDie))
         return entries
     }
 
-    /// Name as eu-addr2line's `print_dwarf_function` picks it: the first subprogram or inlined
-    /// subroutine among the scopes.
-    private mutating func innermostFunctionName(_ scopes: UnsafeMutablePointer<Dwarf_Die>, count: Int) -> String {
-        for index in 0..<count {
-            let tag = dwarf_tag(&scopes[index])
-            if tag == Int32(DW_TAG_subprogram) || tag == Int32(DW_TAG_inlined_subroutine) {
-                return dieName(&scopes[index])
-            }
-        }
-        return "??"
+    /// What eu-addr2line prints without a DWARF scope: the ELF symbol name and the line, if any.
+    private func fallback(_ location: (file: String, line: Int, column: Int?)?, _ pc: UInt64) -> [InlineEntry] {
+        guard let location else { return [] }
+        let symbol = dwfl_module_addrname(module, pc).map { String(cString: $0) } ?? "??"
+        return [InlineEntry(function: symbol, file: location.file, line: location.line, column: location.column)]
     }
 
-    /// Callers with their call sites, from `dwarf_getscopes_die` on the innermost scope.
-    private mutating func callers(ofDieAt offset: Dwarf_Off, cuDie: UnsafeMutablePointer<Dwarf_Die>) -> [InlineEntry] {
-        var bias: Dwarf_Addr = 0
-        var subroutine = Dwarf_Die()
-        guard let dwarf = dwfl_module_getdwarf(module, &bias), dwarf_offdie(dwarf, offset, &subroutine) != nil else { return [] }
-        var scopes: UnsafeMutablePointer<Dwarf_Die>? = nil
-        let count = Int(dwarf_getscopes_die(&subroutine, &scopes))
-        defer { free(scopes) }
-        guard count > 1, let scopes else { return [] }
-        var cu = Dwarf_Die()
+    private mutating func unit(_ cuDie: UnsafeMutablePointer<Dwarf_Die>) -> Unit {
+        let offset = dwarf_dieoffset(cuDie)
+        if let unit = units[offset] { return unit }
         var files: OpaquePointer? = nil
-        guard dwarf_diecu(&scopes[0], &cu, nil, nil) != nil, dwarf_getsrcfiles(cuDie, &files, nil) == 0, let files else { return [] }
-        let compDir = Self.compilationDirectory(&cu)
-        var entries: [InlineEntry] = []
-        for index in 0..<(count - 1) where dwarf_tag(&scopes[index]) == Int32(DW_TAG_inlined_subroutine) {
-            var parentName = "??"
-            for parent in (index + 1)..<count {
-                let tag = dwarf_tag(&scopes[parent])
-                if tag == Int32(DW_TAG_inlined_subroutine) || tag == Int32(DW_TAG_entry_point) || tag == Int32(DW_TAG_subprogram) {
-                    parentName = dieName(&scopes[parent])
-                    break
-                }
-            }
-            entries.append(callSite(of: &scopes[index], function: parentName, files: files, compDir: compDir))
-        }
-        return entries
+        if dwarf_getsrcfiles(cuDie, &files, nil) != 0 { files = nil }
+        let unit = Unit(scopes: CompileUnitScopes(cuDie: cuDie), files: files, compDir: Self.compilationDirectory(cuDie))
+        units[offset] = unit
+        return unit
     }
 
-    private func callSite(of die: UnsafeMutablePointer<Dwarf_Die>, function: String, files: OpaquePointer, compDir: String?) -> InlineEntry {
-        var attribute = Dwarf_Attribute()
-        var value: Dwarf_Word = 0
-        var file: String? = nil
-        if dwarf_formudata(dwarf_attr(die, UInt32(DW_AT_call_file), &attribute), &value) == 0,
-           let cFile = dwarf_filesrc(files, Int(value), nil, nil) {
-            file = Self.absolute(String(cString: cFile), compDir: compDir)
+    private func callSite(_ scope: CompileUnitScopes.Scope, function: String, unit: Unit) -> InlineEntry {
+        guard let files = unit.files, let index = scope.callFile, let cFile = dwarf_filesrc(files, index, nil, nil) else {
+            return InlineEntry(function: function)
         }
-        guard let file else { return InlineEntry(function: function) }
-        var line = 0
-        var column = 0
-        if dwarf_formudata(dwarf_attr(die, UInt32(DW_AT_call_line), &attribute), &value) == 0 { line = Int(value) }
-        if dwarf_formudata(dwarf_attr(die, UInt32(DW_AT_call_column), &attribute), &value) == 0 { column = Int(value) }
-        return InlineEntry(function: function, file: file, line: line, column: column == 0 ? nil : column)
+        return InlineEntry(function: function, file: Self.absolute(String(cString: cFile), compDir: unit.compDir),
+                           line: scope.callLine, column: scope.callColumn == 0 ? nil : scope.callColumn)
+    }
+
+    private mutating func name(ofDieAt offset: Dwarf_Off) -> String {
+        if let cached = nameCache[offset] { return cached }
+        var bias: Dwarf_Addr = 0
+        var die = Dwarf_Die()
+        guard let dwarf = dwfl_module_getdwarf(module, &bias), dwarf_offdie(dwarf, offset, &die) != nil else { return "??" }
+        return dieName(&die)
     }
 
     private func sourceLocation(at pc: UInt64) -> (file: String, line: Int, column: Int?)? {
