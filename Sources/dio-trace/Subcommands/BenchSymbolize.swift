@@ -27,6 +27,9 @@ struct BenchSymbolize: ParsableCommand {
     @Option(help: "Functions in the generated object.")
     var generatedFunctions: Int = 1500
 
+    @Option(help: "Distinct frames compared line by line with eu-addr2line -i -f (0: skip).")
+    var verifyFrames: Int = 5000
+
     @Flag(help: "Skip the external tools.")
     var inProcessOnly = false
 
@@ -56,6 +59,11 @@ struct BenchSymbolize: ParsableCommand {
             rows.append(try BenchWorkload.timePerFrame(object: path, addresses: addresses, sample: sample))
         }
         BenchRow.printTable(rows)
+        if verifyFrames > 0 && !inProcessOnly {
+            let checked = Array(Set(addresses).sorted().prefix(verifyFrames))
+            let (identical, compared, mismatch) = try BenchVerification.compare(symbolizer, object: path, addresses: checked)
+            print("verified against eu-addr2line -i -f: \(identical)/\(compared) frames identical" + (mismatch.map { "; first difference \($0)" } ?? ""))
+        }
     }
 }
 
