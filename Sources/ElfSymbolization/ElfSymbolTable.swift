@@ -9,6 +9,7 @@ struct ElfSymbol: Sendable, Hashable {
     /// Size the way the kernel prints it in `func+off/SIZE`: distance to the next symbol.
     var kallsymsSize: UInt64
     var isFunction: Bool
+    var isGlobal: Bool
 }
 
 /// Symbol table of one module with a name index, built once (`dwfl_module_getsym_info`).
@@ -32,7 +33,9 @@ struct ElfSymbolTable {
             default: break
             }
             let isFunction = Int32(sym.st_info & 0xf) == STT_FUNC
-            collected.append(ElfSymbol(name: String(cString: cName), address: address, size: sym.st_size, kallsymsSize: 0, isFunction: isFunction))
+            let isGlobal = Int32(sym.st_info >> 4) == STB_GLOBAL
+            collected.append(ElfSymbol(name: String(cString: cName), address: address, size: sym.st_size,
+                                       kallsymsSize: 0, isFunction: isFunction, isGlobal: isGlobal))
         }
         collected.sort { $0.address < $1.address }
         var nextDistinct: UInt64? = nil
@@ -44,6 +47,35 @@ struct ElfSymbolTable {
         }
         symbols = collected
         for (index, symbol) in collected.enumerated() { byName[symbol.name, default: []].append(index) }
+    }
+
+    /// The symbol containing `address`: a sized symbol covering it, else the closest sizeless one
+    /// below it; among symbols at one address functions and globals win (like `dwfl_module_addrinfo`,
+    /// which scans the whole table per call; this is a binary search).
+    func symbol(containing address: UInt64) -> (symbol: ElfSymbol, offset: UInt64)? {
+        var low = 0
+        var high = symbols.count
+        while low < high {
+            let middle = (low + high) / 2
+            if symbols[middle].address <= address { low = middle + 1 } else { high = middle }
+        }
+        var best: ElfSymbol? = nil
+        var index = low - 1
+        var steps = 0
+        while index >= 0 && steps < 64 {
+            let candidate = symbols[index]
+            if let chosen = best, candidate.address < chosen.address { break }
+            let covers = candidate.size > 0 ? address - candidate.address < candidate.size : true
+            if covers && (best.map { Self.rank(candidate) > Self.rank($0) } ?? true) { best = candidate }
+            index -= 1
+            steps += 1
+        }
+        guard let best else { return nil }
+        return (best, address - best.address)
+    }
+
+    private static func rank(_ symbol: ElfSymbol) -> Int {
+        (symbol.size > 0 ? 4 : 0) + (symbol.isFunction ? 2 : 0) + (symbol.isGlobal ? 1 : 0)
     }
 
     func candidates(named name: String) -> [ElfSymbol] {

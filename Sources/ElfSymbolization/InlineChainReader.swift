@@ -93,15 +93,22 @@ struct InlineChainReader {
         return dieName(&die)
     }
 
-    private func sourceLocation(at pc: UInt64) -> (file: String, line: Int, column: Int?)? {
+    /// Absolute file names by the C string libdw returned (stable while the module is loaded).
+    private var fileNames: [UnsafePointer<CChar>: String] = [:]
+
+    private mutating func sourceLocation(at pc: UInt64) -> (file: String, line: Int, column: Int?)? {
         guard let line = dwfl_module_getsrc(module, pc) else { return nil }
         var address: Dwarf_Addr = 0
         var lineNumber: Int32 = 0
         var column: Int32 = 0
         guard let cFile = dwfl_lineinfo(line, &address, &lineNumber, &column, nil, nil) else { return nil }
-        var file = String(cString: cFile)
-        if !file.hasPrefix("/") {
-            file = Self.absolute(file, compDir: dwfl_linecu(line).flatMap { Self.compilationDirectory($0) })
+        let file: String
+        if let cached = fileNames[cFile] {
+            file = cached
+        } else {
+            let name = String(cString: cFile)
+            file = name.hasPrefix("/") ? name : Self.absolute(name, compDir: dwfl_linecu(line).flatMap { Self.compilationDirectory($0) })
+            fileNames[cFile] = file
         }
         return (file, Int(lineNumber), column == 0 ? nil : Int(column))
     }

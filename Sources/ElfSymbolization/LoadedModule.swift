@@ -60,12 +60,9 @@ final class LoadedModule {
 
     func contains(_ address: UInt64) -> Bool { address >= start && address < end }
 
-    /// Symbol containing `address` and the offset into it (`dwfl_module_addrinfo`).
+    /// Symbol containing `address` and the offset into it.
     func symbol(at address: UInt64) -> (name: String, offset: UInt64)? {
-        var offset: GElf_Off = 0
-        var sym = GElf_Sym()
-        guard let cName = dwfl_module_addrinfo(handle, address, &offset, &sym, nil, nil, nil) else { return nil }
-        return (String(cString: cName), offset)
+        symbols.symbol(containing: address).map { ($0.symbol.name, $0.offset) }
     }
 
     func chain(at address: UInt64) -> [InlineEntry] {
