@@ -5,7 +5,7 @@ import XCTest
 final class CommandLineTests: XCTestCase {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    var binary: URL {
+    static var binary: URL {
         var candidates: [String] = []
         for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
             candidates.append(bundle.bundleURL.deletingLastPathComponent().appendingPathComponent("dio-trace").path)
@@ -17,10 +17,14 @@ final class CommandLineTests: XCTestCase {
     }
 
     func run(_ args: [String], stdin: Data? = nil) throws -> (status: Int32, out: String, err: String) {
+        try Self.run(args, stdin: stdin)
+    }
+
+    static func run(_ args: [String], stdin: Data? = nil) throws -> (status: Int32, out: String, err: String) {
         let p = Process()
         p.executableURL = binary
         p.arguments = args
-        p.currentDirectoryURL = Self.root
+        p.currentDirectoryURL = root
         let out = Pipe(), err = Pipe(), input = Pipe()
         p.standardOutput = out
         p.standardError = err

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ElfSymbolization
 import Foundation
 import KernelLog
 
@@ -47,7 +48,12 @@ struct Decode: ParsableCommand {
         }
         let symbolizer = makeSymbolizer(vmlinux: vmlinux, modules: modules, kallsyms: kallsyms)
         let parser = KernelLogParser()
-        let reports = inputs.flatMap { parser.reports(in: $0) }.map { $0.symbolized(using: symbolizer) }
+        let parsed = inputs.flatMap { parser.reports(in: $0) }
+        if let dwarf = symbolizer as? DwarfSymbolizer {
+            // KASLR: frames that print both an address and function+offset give the slide.
+            _ = dwarf.applyInferredSlides(from: parsed.flatMap { $0.addressedSymbols.map(\.symbolizationRequest) })
+        }
+        let reports = parsed.map { $0.symbolized(using: symbolizer) }
         switch format {
         case .text:
             print(reports.isEmpty ? "no kernel report found" : TextRenderer.render(reports), terminator: reports.isEmpty ? "\n" : "")
@@ -83,8 +89,16 @@ struct Decode: ParsableCommand {
 }
 
 /// The single place where a symbolizer is built from the command-line options.
-// INTEGRATION POINT: ElfSymbolization (libdw) and the kallsyms symbolizer are wired here by the integrator.
-// Until then no symbolizer is available and frames are printed as the kernel printed them.
+/// libdw (ElfSymbolization) for `--vmlinux`/`--modules`, the kallsyms table for `--kallsyms`.
+/// An unusable file is a usage error (exit 2) with a one-line message.
 func makeSymbolizer(vmlinux: String?, modules: String?, kallsyms: String?) -> (any Symbolizer)? {
-    nil
+    do {
+        if vmlinux != nil || modules != nil {
+            return try DwarfSymbolizer(vmlinux: vmlinux, modulesDirectory: modules)
+        }
+        if let kallsyms { return try KallsymsSymbolizer(contentsOf: kallsyms) }
+    } catch {
+        Decode.fail("dio-trace decode: \(error)")
+    }
+    return nil
 }
