@@ -90,9 +90,9 @@ public final class MemorySource: ByteSource {
             n = min(n, chunkSizes[chunkIndex % chunkSizes.count])
             chunkIndex += 1
         }
-        if n <= 0 { return 0 }
+        guard n > 0, let destination = buffer.baseAddress else { return 0 }
         bytes.withUnsafeBytes { src in
-            buffer.baseAddress!.copyMemory(from: src.baseAddress! + position, byteCount: n)
+            if let base = src.baseAddress { destination.copyMemory(from: base + position, byteCount: n) }
         }
         position += n
         return n

@@ -7,13 +7,17 @@ public final class GzipSource: ByteSource {
     private let upstream: any ByteSource
     private var stream = z_stream()
     private var input: UnsafeMutableRawBufferPointer
+    private var inputBase: UnsafeMutablePointer<Bytef>
     private var initialized = false
     private var finished = false
     private var upstreamDone = false
 
     public init(wrapping upstream: any ByteSource, inputBufferSize: Int = 1 << 20) throws(InputError) {
         self.upstream = upstream
-        input = UnsafeMutableRawBufferPointer.allocate(byteCount: inputBufferSize, alignment: 16)
+        let size = max(inputBufferSize, 4096)
+        let base = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+        input = UnsafeMutableRawBufferPointer(start: base, count: size)
+        inputBase = base.bindMemory(to: Bytef.self, capacity: size)
         // 15 + 32: zlib or gzip header, detected automatically.
         let rc = czlib_inflate_init2(&stream, 15 + 32)
         if rc != Z_OK {
@@ -38,7 +42,7 @@ public final class GzipSource: ByteSource {
                 if n == 0 {
                     upstreamDone = true
                 } else {
-                    stream.next_in = input.baseAddress!.assumingMemoryBound(to: Bytef.self)
+                    stream.next_in = inputBase
                     stream.avail_in = uInt(n)
                 }
             }
@@ -53,7 +57,7 @@ public final class GzipSource: ByteSource {
                 if stream.avail_in == 0 {
                     let n = try upstream.read(into: input)
                     if n == 0 { finished = true; break }
-                    stream.next_in = input.baseAddress!.assumingMemoryBound(to: Bytef.self)
+                    stream.next_in = inputBase
                     stream.avail_in = uInt(n)
                 }
                 if inflateReset(&stream) != Z_OK {
@@ -107,8 +111,9 @@ public final class PeekableSource: ByteSource {
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
         if served < prefix.count {
             let n = min(buffer.count, prefix.count - served)
+            guard let destination = buffer.baseAddress else { return 0 }
             prefix.withUnsafeBytes { src in
-                buffer.baseAddress!.copyMemory(from: src.baseAddress! + served, byteCount: n)
+                if let base = src.baseAddress { destination.copyMemory(from: base + served, byteCount: n) }
             }
             served += n
             if served == prefix.count { prefix = [] ; served = Int.max }

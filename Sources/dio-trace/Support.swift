@@ -63,7 +63,7 @@ enum KernelReportLink {
                     reasons.append("\(rn >= tn ? "" : "-")\(delta / 1000) µs after \(last.event) at \(last.file):\(last.line)")
                 }
                 if atEvict && evictRules.contains(f.rule.id) { score += 2; reasons.append("warning in the inode teardown") }
-                if best == nil || score > best!.score { best = (i, score, reasons.joined(separator: ", ")) }
+                if best.map({ score > $0.score }) ?? true { best = (i, score, reasons.joined(separator: ", ")) }
             }
             guard let chosen = best, chosen.score >= 4 else { continue }
             let location = "line \(kr.startOffset)"

@@ -65,7 +65,7 @@ struct Bench: ParsableCommand {
         while true {
             let n = try source.read(into: buffer)
             if n == 0 { break }
-            out.append(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count: n)
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[..<n]))
         }
         return out
     }
