@@ -4,5 +4,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 swift build --build-tests
-swift test --skip-build
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+swift test --skip-build 2>&1 | tee "$log"
 .build/debug/dio-trace check Fixtures/
+# One closing line for CI: XCTest cases plus fixture cases.
+tests=$(grep -E 'Executed [0-9]+ tests?, with' "$log" | tail -1 | sed -E 's/.*Executed ([0-9]+) tests?, with ([0-9]+) failures?.*/\1 \2/')
+cases=$(find Fixtures -name expect.txt | wc -l)
+set -- $tests
+echo "tests: $(( $1 - $2 + cases )) passed, $2 failed"
