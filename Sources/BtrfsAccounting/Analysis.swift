@@ -7,10 +7,13 @@ public struct AnalysisOptions: Sendable {
     public var formatOverride: TraceFormat?
     /// Read chunk size (tests vary it to prove chunking does not change results).
     public var chunkSize: Int
+    /// Map plain regular files instead of reading them (no copy); results are identical.
+    public var allowMapping: Bool
 
-    public init(formatOverride: TraceFormat? = nil, chunkSize: Int = 4 << 20) {
+    public init(formatOverride: TraceFormat? = nil, chunkSize: Int = 4 << 20, allowMapping: Bool = true) {
         self.formatOverride = formatOverride
         self.chunkSize = chunkSize
+        self.allowMapping = allowMapping
     }
 }
 
@@ -40,7 +43,11 @@ public enum Analysis {
                 statistics.merge(stream.statistics)
             } else {
                 let reader = TraceReader(fileIndex: Int32(index), fileName: names[index])
-                try reader.read(source, format: format, chunkSize: options.chunkSize) { ledger.apply($0) }
+                if path != "-", options.allowMapping, let mapped = MappedFile(path: path), !mapped.isGzip {
+                    try reader.read(mapped: mapped.bytes, format: format) { ledger.apply($0) }
+                } else {
+                    try reader.read(source, format: format, chunkSize: options.chunkSize) { ledger.apply($0) }
+                }
                 statistics.merge(reader.statistics)
             }
             let result = ledger.finish()

@@ -71,6 +71,8 @@ enum DecoderKind: Sendable {
 /// Decodes the payload of one event line into an `AccountingEvent`.
 public final class EventDecoder {
     let fields = PayloadFields()
+    /// Probe function and direction per event name, worked out once.
+    var probeNames: [String: (function: String, isReturn: Bool)] = [:]
 
     public init() {}
 
@@ -97,7 +99,12 @@ public final class EventDecoder {
             event = IomapEvents.end(queued: queued, p, i, end, fields: f)
         case .probeCandidate:
             if i < end && p[i] == 0x28 {
-                event = ProbeEvents.probe(name: name, p, i, end, fields: f)
+                let parsed: (function: String, isReturn: Bool)
+                if let cached = probeNames[name] { parsed = cached } else {
+                    parsed = ProbeEvents.function(fromEventName: name)
+                    probeNames[name] = parsed
+                }
+                event = ProbeEvents.probe(function: parsed.function, nameIsReturn: parsed.isReturn, p, i, end, fields: f)
             } else {
                 return (nil, fsid, false)
             }

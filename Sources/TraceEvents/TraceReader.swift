@@ -1,4 +1,7 @@
 public import TraceInput
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads one text trace (any of the three dialects) and delivers decoded accounting events in
 /// input order. Every line is counted: events by name, comments, unrecognized and malformed lines.
@@ -12,6 +15,7 @@ public final class TraceReader {
     // Interned event names.
     private var nameIDs: [UInt64: [Int32]] = [:]
     private var names: [String] = []
+    private var nameBytes: [[UInt8]] = []
     private var kinds: [DecoderKind] = []
     private var counts: [UInt64] = []
     private var lastNameHash: UInt64 = 0
@@ -35,6 +39,16 @@ public final class TraceReader {
             try self.consume(line, sink: sink)
         }
         statistics.bytes = UInt64(reader.bytesRead)
+        for (i, n) in counts.enumerated() where n > 0 { statistics.eventsByName[names[i], default: 0] += n }
+    }
+
+    /// Reads an in-memory (mapped) trace; same results as streaming the same bytes.
+    public func read(mapped buffer: UnsafeRawBufferPointer, format: TraceFormat, sink: (TraceEvent) throws -> Void) throws {
+        statistics.formats.append(format.rawValue)
+        try LineReader.forEachLine(in: buffer) { line in
+            try self.consume(line, sink: sink)
+        }
+        statistics.bytes = UInt64(buffer.count)
         for (i, n) in counts.enumerated() where n > 0 { statistics.eventsByName[names[i], default: 0] += n }
     }
 
@@ -126,7 +140,7 @@ public final class TraceReader {
         let h = Bytes.hash(p, s, e) ^ UInt64(e - s)
         if h == lastNameHash && lastNameID >= 0 { return lastNameID }
         if let ids = nameIDs[h] {
-            for id in ids where names[Int(id)].utf8.count == e - s && names[Int(id)].utf8.elementsEqual(UnsafeRawBufferPointer(rebasing: p[s..<e])) {
+            for id in ids where nameBytes[Int(id)].count == e - s && Self.equal(nameBytes[Int(id)], p, s) {
                 lastNameHash = h
                 lastNameID = id
                 return id
@@ -135,12 +149,21 @@ public final class TraceReader {
         let name = Bytes.string(p, s, e)
         let id = Int32(names.count)
         names.append(name)
+        nameBytes.append(Array(UnsafeRawBufferPointer(rebasing: p[s..<e])))
         kinds.append(DecoderKind.forName(name))
         counts.append(0)
         nameIDs[h, default: []].append(id)
         lastNameHash = h
         lastNameID = id
         return id
+    }
+
+    @inline(__always)
+    private static func equal(_ a: [UInt8], _ p: UnsafeRawBufferPointer, _ s: Int) -> Bool {
+        a.withUnsafeBufferPointer { b in
+            for k in 0..<b.count where b[k] != p[s + k] { return false }
+            return true
+        }
     }
 
     private func comm(_ p: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> String {

@@ -109,4 +109,40 @@ public final class LineReader {
             end += n
         }
     }
+
+    /// Frames lines of an in-memory buffer (a mapped file) in place, with the same rules as
+    /// `forEachLine()`: overlong lines are cut to `maxLineLength`, a last line without newline is
+    /// flagged, a trailing CR is dropped.
+    public static func forEachLine(in buffer: UnsafeRawBufferPointer, maxLineLength: Int = 1 << 20,
+                                   _ body: (Line) throws -> Void) rethrows {
+        guard let base = buffer.baseAddress else { return }
+        let end = buffer.count
+        var start = 0
+        var lineNumber = 0
+        // Pages already framed are released as the scan moves on, so resident memory stays bounded
+        // (lines are only valid inside `body`).
+        let window = 32 << 20
+        var released = 0
+        let mutableBase = UnsafeMutableRawPointer(mutating: base)
+        while start < end {
+            if start - released >= 2 * window {
+                let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+                let upTo = ((start - window) / page) * page
+                if upTo > released, Int(bitPattern: mutableBase) % page == 0 {
+                    _ = madvise(mutableBase + released, upTo - released, MADV_DONTNEED)
+                    released = upTo
+                }
+            }
+            lineNumber += 1
+            let nl = memchr(base + start, 0x0A, end - start)
+            let stop = nl.map { base.distance(to: UnsafeRawPointer($0)) } ?? end
+            var lineEnd = stop
+            if lineEnd > start && buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+            let length = lineEnd - start
+            let shown = min(length, maxLineLength)
+            try body(Line(bytes: UnsafeRawBufferPointer(start: base + start, count: shown), number: lineNumber,
+                          isOverlong: length > maxLineLength, isUnterminated: nl == nil, length: length))
+            start = stop + 1
+        }
+    }
 }

@@ -132,7 +132,7 @@ public struct Ledger {
             sawMayUseUpdates = true
             guard u.counter == .bytesMayUse else { break }
             let key = SpaceKey(filesystem: fs, space: u.space)
-            var value = mayUse[key] ?? SpaceValue(value: nil, last: ref)
+            var value = mayUse.removeValue(forKey: key) ?? SpaceValue(value: nil, last: ref)
             if let old = u.old, old <= UInt64(Int64.max) { value.value = Int64(old) &+ u.diff } else if let v = value.value { value.value = v &+ u.diff }
             value.last = ref
             value.chain.append(ref)
@@ -151,7 +151,7 @@ public struct Ledger {
             probe(event, p, ref)
         case .qgroupData(let q):
             let key = InodeKey(filesystem: fs, root: q.root, inode: q.inode)
-            var state = inodes[key] ?? InodeState(key: key)
+            var state = inodes.removeValue(forKey: key) ?? InodeState(key: key)
             state.qgroupData.add(q.operation == .reserve ? Int64(clamping: q.reserved) : -Int64(clamping: q.reserved), ref)
             inodes[key] = state
         case .qgroupReserveUpdate, .qgroupMeta, .orderedRangeFinished, .extentReserved, .reservedExtentAllocated,
@@ -163,7 +163,7 @@ public struct Ledger {
     // MARK: I1
 
     mutating func outstandingChanged(_ key: InodeKey, _ c: OutstandingExtentsChange, _ ref: EventRef) {
-        var state = inodes[key] ?? InodeState(key: key)
+        var state = inodes.removeValue(forKey: key) ?? InodeState(key: key)
         state.outstanding.add(c.mod, ref)
         if let reported = c.outstanding {
             // 6.12+: the kernel's value after the change; with an unknown baseline the offset must stay constant.
@@ -205,7 +205,7 @@ public struct Ledger {
     mutating func orderedExtent(_ key: InodeKey, _ oe: OrderedExtentEvent, _ ref: EventRef) {
         switch oe.step {
         case .add:
-            var state = inodes[key] ?? InodeState(key: key)
+            var state = inodes.removeValue(forKey: key) ?? InodeState(key: key)
             state.orderedExtentsAdded += 1
             let io = window(ref.pid, inode: key)
             if let io {
@@ -225,7 +225,7 @@ public struct Ledger {
             inodes[key] = state
         case .remove:
             sawOrderedExtentRemove = true
-            var state = inodes[key] ?? InodeState(key: key)
+            var state = inodes.removeValue(forKey: key) ?? InodeState(key: key)
             let pending = state.pendingRemoveMods.removeValue(forKey: ref.pid)
             // Exact match first; a split-off piece (6.x btrfs_split_ordered_extent) is removed with no
             // add of its own and matches the extent it was cut from by range.
@@ -275,7 +275,7 @@ public struct Ledger {
         switch r.kind {
         case .delalloc:
             let key = FilesystemInode(filesystem: fs, inode: r.value)
-            var balance = metadata[key] ?? Balance()
+            var balance = metadata.removeValue(forKey: key) ?? Balance()
             balance.add(delta, ref)
             metadata[key] = balance
             if isLegacyLike, let id = window(ref.pid, inodeNumber: r.value) {

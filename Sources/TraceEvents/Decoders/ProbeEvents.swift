@@ -6,15 +6,10 @@
 /// from the event name: `btrfs_dio_write_entry`/`_ret` (lab naming) or `p_btrfs_dio_write_0` /
 /// `r_btrfs_dio_write_0` (perf-probe/ftrace default naming).
 enum ProbeEvents {
-    static func probe(name: String, _ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int, fields f: PayloadFields) -> AccountingEvent? {
-        guard i < end, p[i] == 0x28 else { return nil }
-        var k = i
-        while k < end && p[k] != 0x29 { k += 1 }
-        guard k < end else { return nil }
-        var isReturn = false
-        var j = i
-        while j + 3 < k { if p[j] == 0x20 && p[j + 1] == 0x3C && p[j + 2] == 0x2D { isReturn = true; break }; j += 1 }
+    /// The probed function and whether the name marks a return probe.
+    static func function(fromEventName name: String) -> (function: String, isReturn: Bool) {
         var function = name
+        var isReturn = false
         for suffix in ["_entry", "_ret", "_return", "_exit"] where function.hasSuffix(suffix) {
             function.removeLast(suffix.count)
             if suffix != "_entry" { isReturn = true }
@@ -27,6 +22,17 @@ enum ProbeEvents {
                 function = String(function[..<underscore])
             }
         }
+        return (function, isReturn)
+    }
+
+    static func probe(function: String, nameIsReturn: Bool, _ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int, fields f: PayloadFields) -> AccountingEvent? {
+        guard i < end, p[i] == 0x28 else { return nil }
+        var k = i
+        while k < end && p[k] != 0x29 { k += 1 }
+        guard k < end else { return nil }
+        var isReturn = nameIsReturn
+        var j = i
+        while j + 3 < k { if p[j] == 0x20 && p[j + 1] == 0x3C && p[j + 2] == 0x2D { isReturn = true; break }; j += 1 }
         f.load(p, k + 1, end)
         var ret: Int64? = nil
         if let r = f.range("ret") ?? f.range("$retval") ?? f.range("arg1"), isReturn, let n = Bytes.parseNumber(p, r.0, r.1) {
