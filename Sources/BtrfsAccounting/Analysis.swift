@@ -9,6 +9,8 @@ public struct AnalysisOptions: Sendable {
     public var chunkSize: Int
     /// Map plain regular files instead of reading them (no copy); results are identical.
     public var allowMapping: Bool
+    /// Size of the blocks a mapped file is decoded in, in parallel (tests make it tiny).
+    public var parallelBlockSize: Int = 8 << 20
 
     public init(formatOverride: TraceFormat? = nil, chunkSize: Int = 4 << 20, allowMapping: Bool = true) {
         self.formatOverride = formatOverride
@@ -44,7 +46,13 @@ public enum Analysis {
             } else {
                 let reader = TraceReader(fileIndex: Int32(index), fileName: names[index])
                 if path != "-", options.allowMapping, let mapped = MappedFile(path: path), !mapped.isGzip {
-                    try reader.read(mapped: mapped.bytes, format: format) { ledger.apply($0) }
+                    try ParallelReplay.run(mapped.bytes, fileIndex: Int32(index), name: names[index], format: format,
+                                           blockSize: options.parallelBlockSize, ledger: &ledger, statistics: &statistics)
+                    let result = ledger.finish()
+                    findings += result.findings
+                    inodes += result.inodes
+                    generations.append(result.generation)
+                    continue
                 } else {
                     try reader.read(source, format: format, chunkSize: options.chunkSize) { ledger.apply($0) }
                 }

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// How an event line laid out its context fields.
 public enum LineStyle: Sendable, Equatable {
     /// `comm-pid [cpu] flags timestamp: name: payload` (kernel text and trace-cmd report).
@@ -126,7 +130,10 @@ public struct LineTokenizer: Sendable {
         // 1. The `[ddd]` CPU anchor, when present.
         var i = a
         while i < end {
-            if p[i] == 0x5B, i > a, Bytes.isSpace(p[i - 1]) || p[i - 1] == 0x29,
+            // Jump to the next '[' (memchr) instead of testing every byte.
+            guard let base = p.baseAddress, let hit = memchr(base + i, 0x5B, end - i) else { break }
+            i = base.distance(to: UnsafeRawPointer(hit))
+            if i > a, Bytes.isSpace(p[i - 1]) || p[i - 1] == 0x29,
                let (cpu, j) = Bytes.parseDecimal(p, i + 1, end), j < end, p[j] == 0x5D, j + 1 < end, Bytes.isSpace(p[j + 1]) {
                 var h = EventHeader()
                 guard cpu < UInt64(Int32.max) else { return nil }

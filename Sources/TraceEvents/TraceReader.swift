@@ -13,7 +13,6 @@ public final class TraceReader {
     private let tokenizer = LineTokenizer()
     private let decoder = EventDecoder()
     // Interned event names.
-    private var nameIDs: [UInt64: [Int32]] = [:]
     private var names: [String] = []
     private var nameBytes: [[UInt8]] = []
     private var kinds: [DecoderKind] = []
@@ -22,8 +21,10 @@ public final class TraceReader {
     private var lastNameID: Int32 = -1
     // Interned comms (at most 16 bytes packed into the key).
     private var comms: [CommKey: String] = [:]
-    private var lastTimestamp: UInt64 = 0
-    private var lastTimestampKind: TimestampKind = .none
+    public private(set) var lastTimestamp: UInt64 = 0
+    public private(set) var lastTimestampKind: TimestampKind = .none
+    /// First timestamped event line of this input (for checks across separately read blocks).
+    public private(set) var firstTimestamp: (value: UInt64, kind: TimestampKind, line: Int)?
 
     public init(fileIndex: Int32, fileName: String) {
         self.fileIndex = fileIndex
@@ -94,6 +95,7 @@ public final class TraceReader {
                     statistics.timestampsBackwards += 1
                     statistics.note(.timestampBackwards, file: fileName, line: line.number, "timestamp goes backwards")
                 }
+                if firstTimestamp == nil { firstTimestamp = (h.timestamp, h.timestampKind, line.number) }
                 lastTimestamp = h.timestamp
                 lastTimestampKind = h.timestampKind
             }
@@ -135,16 +137,24 @@ public final class TraceReader {
         return p.count > n ? s + "..." : s
     }
 
+    // Open-addressing table from name hash to id (power-of-two size, linear probing).
+    private var slotHashes = [UInt64](repeating: 0, count: 1024)
+    private var slotIDs = [Int32](repeating: -1, count: 1024)
+
     @inline(__always)
     private func nameID(_ p: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> Int32 {
         let h = Bytes.hash(p, s, e) ^ UInt64(e - s)
-        if h == lastNameHash && lastNameID >= 0 { return lastNameID }
-        if let ids = nameIDs[h] {
-            for id in ids where nameBytes[Int(id)].count == e - s && Self.equal(nameBytes[Int(id)], p, s) {
+        if h == lastNameHash && lastNameID >= 0 && Self.equal(nameBytes[Int(lastNameID)], p, s, e) { return lastNameID }
+        let mask = slotHashes.count - 1
+        var slot = Int(truncatingIfNeeded: h) & mask
+        while slotIDs[slot] >= 0 {
+            let id = slotIDs[slot]
+            if slotHashes[slot] == h && Self.equal(nameBytes[Int(id)], p, s, e) {
                 lastNameHash = h
                 lastNameID = id
                 return id
             }
+            slot = (slot + 1) & mask
         }
         let name = Bytes.string(p, s, e)
         let id = Int32(names.count)
@@ -152,15 +162,32 @@ public final class TraceReader {
         nameBytes.append(Array(UnsafeRawBufferPointer(rebasing: p[s..<e])))
         kinds.append(DecoderKind.forName(name))
         counts.append(0)
-        nameIDs[h, default: []].append(id)
+        if names.count * 2 > slotHashes.count { rehash() } else {
+            slotHashes[slot] = h
+            slotIDs[slot] = id
+        }
         lastNameHash = h
         lastNameID = id
         return id
     }
 
+    private func rehash() {
+        let size = slotHashes.count * 2
+        slotHashes = [UInt64](repeating: 0, count: size)
+        slotIDs = [Int32](repeating: -1, count: size)
+        for (i, bytes) in nameBytes.enumerated() {
+            let h = bytes.withUnsafeBytes { Bytes.hash($0, 0, $0.count) } ^ UInt64(bytes.count)
+            var slot = Int(truncatingIfNeeded: h) & (size - 1)
+            while slotIDs[slot] >= 0 { slot = (slot + 1) & (size - 1) }
+            slotHashes[slot] = h
+            slotIDs[slot] = Int32(i)
+        }
+    }
+
     @inline(__always)
-    private static func equal(_ a: [UInt8], _ p: UnsafeRawBufferPointer, _ s: Int) -> Bool {
-        a.withUnsafeBufferPointer { b in
+    private static func equal(_ a: [UInt8], _ p: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> Bool {
+        if a.count != e - s { return false }
+        return a.withUnsafeBufferPointer { b in
             for k in 0..<b.count where b[k] != p[s + k] { return false }
             return true
         }

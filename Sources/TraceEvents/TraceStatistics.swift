@@ -44,6 +44,21 @@ public struct TraceStatistics: Sendable, Equatable {
         if problems.count < Self.problemLimit { problems.append(InputProblem(kind: kind, file: file, line: line, message: message())) }
     }
 
+    /// Adds the counters of the next block of the same input, whose line numbers started at 1:
+    /// they are shifted by `lineOffset`, and its format is not listed again.
+    public mutating func mergeBlock(_ other: TraceStatistics, lineOffset: Int) {
+        var shifted = other
+        shifted.formats = []
+        shifted.problems = other.problems.map { var p = $0; p.line += lineOffset; return p }
+        merge(shifted)
+    }
+
+    /// Records a timestamp that went backwards across a block boundary.
+    public mutating func noteBackwards(file: String, line: Int) {
+        timestampsBackwards += 1
+        note(.timestampBackwards, file: file, line: line, "timestamp goes backwards")
+    }
+
     /// Adds another input's counters.
     public mutating func merge(_ other: TraceStatistics) {
         bytes += other.bytes

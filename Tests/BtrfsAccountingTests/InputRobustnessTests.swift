@@ -96,5 +96,15 @@ final class InputRobustnessTests: XCTestCase {
         let plainPath = try write("plain.txt", plain)
         let plainReport = JSONReport.render(try Analysis.run(paths: [plainPath])).replacingOccurrences(of: plainPath, with: path)
         XCTAssertEqual(plainReport, reference)
+        // Mapped and decoded in parallel blocks, with block boundaries every few lines.
+        for blockSize in [1, 700, 65_536] {
+            var options = AnalysisOptions()
+            options.parallelBlockSize = blockSize
+            let blocks = JSONReport.render(try Analysis.run(paths: [plainPath], options: options)).replacingOccurrences(of: plainPath, with: path)
+            XCTAssertEqual(blocks, reference, "block size \(blockSize)")
+        }
+        var streamed = AnalysisOptions()
+        streamed.allowMapping = false
+        XCTAssertEqual(JSONReport.render(try Analysis.run(paths: [plainPath], options: streamed)).replacingOccurrences(of: plainPath, with: path), reference)
     }
 }
