@@ -25,7 +25,7 @@ public enum TraceFormat: String, Sendable, CaseIterable {
         }
         if control > 8 { return nil }
         return prefix.withUnsafeBytes { raw -> TraceFormat? in
-            var tokenizer = LineTokenizer()
+            let tokenizer = LineTokenizer()
             var perfVotes = 0, ftraceVotes = 0, traceCmdVotes = 0, events = 0
             var start = 0
             var lineIndex = 0

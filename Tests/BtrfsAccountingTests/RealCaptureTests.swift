@@ -66,6 +66,24 @@ final class RealCaptureTests: XCTestCase {
         XCTAssertGreaterThan(checked, 500)
     }
 
+    /// After umount every space_info's bytes_may_use is back to 0 on the real captures (calibration);
+    /// dropping the global-reserve release at close_ctree must surface as DIO020.
+    func testBytesMayUseHeldAfterUnmount() throws {
+        let path = FixturePaths.path("kernel-6.1-qemu/dio-basic/ftrace.txt.gz")
+        let events = try decodedEvents(path)
+        XCTAssertFalse(replay(events, name: path).contains { $0.rule == .heldAtUnmount })
+        let last = try XCTUnwrap(events.lastIndex { event in
+            if case .spaceInfoUpdate(let u) = event.payload { return u.space == .metadata && u.diff < 0 }
+            return false
+        })
+        let findings = replay(events, name: path, skipping: last)
+        let held = findings.filter { $0.rule == .heldAtUnmount }
+        XCTAssertEqual(held.count, 1)
+        XCTAssertEqual(held.first?.severity, .error)
+        XCTAssertEqual(held.first?.amount, 5_767_168)
+        XCTAssertNil(held.first?.inode)
+    }
+
     func testSeedBugSyntheticTraceIsFound() throws {
         let report = try Analysis.run(paths: [FixturePaths.path("synthetic/seed-4.2-generic-095/trace.txt")])
         XCTAssertEqual(report.statistics.unrecognizedLines + report.statistics.malformedLines, 0)

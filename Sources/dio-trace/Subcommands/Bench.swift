@@ -27,7 +27,7 @@ struct Bench: ParsableCommand {
         if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         let existing = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
         if existing < target {
-            FileManager.default.createFile(atPath: output, contents: nil)
+            _ = FileManager.default.createFile(atPath: output, contents: nil)
             guard let handle = FileHandle(forWritingAtPath: output) else { throw ValidationError("cannot write \(output)") }
             var written = 0
             while written < target {
