@@ -102,6 +102,71 @@ final class RecordTests: XCTestCase {
         print("record of the workload: \(String(format: "%.2f", recordSeconds)) s, \(liveStats["events"] ?? 0) events")
     }
 
+    func testMountLimitsTheReportToOneFilesystem() throws {
+        let tracefs = try requireRecordable()
+        if let reason = LoopBtrfs.unavailableReason() { throw XCTSkip("loop btrfs unavailable: \(reason)") }
+        let a = try LoopBtrfs(sizeBytes: 512 << 20)
+        defer { a.teardown() }
+        let b = try LoopBtrfs(sizeBytes: 512 << 20)
+        defer { b.teardown() }
+        let fsidA = try BtrfsMount.fsid(of: a.mountPoint), fsidB = try BtrfsMount.fsid(of: b.mountPoint)
+        XCTAssertNotEqual(fsidA, fsidB)
+        let trace = a.directory + "/trace.txt"
+        let write = "dd if=/dev/zero of=%@/f bs=64k count=4 oflag=direct status=none"
+        let cmd = String(format: write, a.mountPoint) + " && " + String(format: write, b.mountPoint) + " && sync"
+        let before = try snapshot(tracefs)
+        let r = try CommandLineTests.run(["record", "--format", "json", "--output", trace, "--mount", b.mountPoint, "--", "sh", "-c", cmd])
+        assertSameState(before, try snapshot(tracefs))
+        XCTAssertEqual(r.status, 0, r.err)
+        let live = try json(r.out)
+        let liveFsids = Set((live["inodes"] as? [[String: Any]] ?? []).compactMap { $0["fsid"] as? String })
+        XCTAssertEqual(liveFsids, [fsidB])
+        let all = try json(try CommandLineTests.run(["analyze", "--format", "json", trace]).out)
+        let allFsids = Set((all["inodes"] as? [[String: Any]] ?? []).compactMap { $0["fsid"] as? String })
+        XCTAssertEqual(allFsids, [fsidA, fsidB])
+        XCTAssertEqual(ledger(live, fsid: fsidB).inodes, ledger(all, fsid: fsidB).inodes)
+        // A path that is not btrfs is refused.
+        XCTAssertEqual(try CommandLineTests.run(["record", "--mount", "/proc", "--", "true"]).status, 2)
+    }
+
+    /// A tiny ring buffer loses events: trace_pipe reports them in place, the report carries
+    /// them (statistics and DIO050), the saved trace gives the same analysis, and the options
+    /// record changed (overwrite, here found off) are restored.
+    func testLostEventsAreReportedAndSaved() throws {
+        let tracefs = try requireRecordable()
+        if let reason = LoopBtrfs.unavailableReason() { throw XCTSkip("loop btrfs unavailable: \(reason)") }
+        guard Command.which("gcc") != nil else { throw XCTSkip("gcc not installed") }
+        let fs = try LoopBtrfs()
+        defer { fs.refreshMountState(); fs.teardown() }
+        let workload = fs.directory + "/dio_workload"
+        try Command.check("gcc", ["-O2", "-pthread", "-o", workload,
+                                  CommandLineTests.root.appendingPathComponent("scripts/workload/dio_workload.c").path])
+        let script = fs.directory + "/run.sh"
+        try "#!/bin/sh\n\(workload) -s 8 \(fs.mountPoint) >/dev/null\nsync\numount \(fs.mountPoint)\n"
+            .write(toFile: script, atomically: true, encoding: .utf8)
+        let trace = fs.directory + "/trace.txt"
+        let overwrite = FileIO_read(tracefs.path("options/overwrite"))
+        try tracefs.write("options/overwrite", "0\n")
+        defer { if let overwrite { try? tracefs.write("options/overwrite", overwrite) } }
+        let before = try snapshot(tracefs)
+        let r = try CommandLineTests.run(["record", "--format", "json", "--buffer-kb", "64", "--output", trace, "--", "/bin/sh", script])
+        assertSameState(before, try snapshot(tracefs))
+        XCTAssertNotEqual(r.status, 2, r.err)
+        let live = try json(r.out)
+        let stats = try XCTUnwrap(live["statistics"] as? [String: Any])
+        guard let lost = stats["lost_events"] as? Int, lost > 0 else {
+            throw XCTSkip("no events lost with a 64 KiB buffer on this machine")
+        }
+        XCTAssertTrue(r.err.contains("lost events"), r.err)
+        let rules = (live["findings"] as? [[String: Any]] ?? []).compactMap { $0["rule"] as? String }
+        XCTAssertTrue(rules.contains("DIO050"))
+        let saved = try json(try CommandLineTests.run(["analyze", "--format", "json", trace]).out)
+        XCTAssertEqual((saved["statistics"] as? [String: Any])?["lost_events"] as? Int, lost)
+        let fsid = try XCTUnwrap((live["inodes"] as? [[String: Any]])?.first?["fsid"] as? String)
+        XCTAssertEqual(ledger(live, fsid: fsid).findings, ledger(saved, fsid: fsid).findings)
+        XCTAssertEqual(ledger(live, fsid: fsid).inodes, ledger(saved, fsid: fsid).inodes)
+    }
+
     func testCommandThatCannotStartExits2AndLeavesStateUnchanged() throws {
         let tracefs = try requireRecordable()
         let before = try snapshot(tracefs)
@@ -168,4 +233,8 @@ final class RecordTests: XCTestCase {
         XCTAssertTrue(String(decoding: o, as: UTF8.self).contains("command: sleep 30 killed by signal 2"))
         assertSameState(before, try snapshot(tracefs))
     }
+}
+
+private func FileIO_read(_ path: String) -> String? {
+    try? String(contentsOfFile: path, encoding: .utf8)
 }

@@ -188,6 +188,11 @@ struct Record: ParsableCommand {
                 try tracefs.write("set_event_pid", "")
             }
         }
+        // Overwrite mode: losses are then overruns, which trace_pipe reports in place
+        // (`CPU:N [LOST M EVENTS]`), so the ledger knows where the gap is.
+        try step("setting options/overwrite") {
+            if let v = try? tracefs.read("options/overwrite"), FileIO_trimmed(v) != "1" { try tracefs.write("options/overwrite", "1\n") }
+        }
         try step("setting buffer_size_kb=\(bufferKB)") { try tracefs.setBufferSizeKB(bufferKB) }
         try step("clearing set_event") { try tracefs.disableAllEvents() }
         let probes = kprobes.install()
