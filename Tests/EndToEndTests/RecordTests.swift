@@ -145,7 +145,7 @@ final class RecordTests: XCTestCase {
         try "#!/bin/sh\n\(workload) -s 8 \(fs.mountPoint) >/dev/null\nsync\numount \(fs.mountPoint)\n"
             .write(toFile: script, atomically: true, encoding: .utf8)
         let trace = fs.directory + "/trace.txt"
-        let overwrite = FileIO_read(tracefs.path("options/overwrite"))
+        let overwrite = readText(tracefs.path("options/overwrite"))
         try tracefs.write("options/overwrite", "0\n")
         defer { if let overwrite { try? tracefs.write("options/overwrite", overwrite) } }
         let before = try snapshot(tracefs)
@@ -235,6 +235,6 @@ final class RecordTests: XCTestCase {
     }
 }
 
-private func FileIO_read(_ path: String) -> String? {
+private func readText(_ path: String) -> String? {
     try? String(contentsOfFile: path, encoding: .utf8)
 }

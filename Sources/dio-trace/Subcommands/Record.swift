@@ -181,17 +181,17 @@ struct Record: ParsableCommand {
         }
         try step("stopping tracing") { try tracefs.setTracingOn(false) }
         try step("setting current_tracer") {
-            if FileIO_trimmed(try tracefs.read("current_tracer")) != "nop" { try tracefs.write("current_tracer", "nop\n") }
+            if trimmedText(try tracefs.read("current_tracer")) != "nop" { try tracefs.write("current_tracer", "nop\n") }
         }
         try step("clearing set_event_pid") {
-            if let pids = try? tracefs.read("set_event_pid"), !FileIO_trimmed(pids).isEmpty {
+            if let pids = try? tracefs.read("set_event_pid"), !trimmedText(pids).isEmpty {
                 try tracefs.write("set_event_pid", "")
             }
         }
         // Overwrite mode: losses are then overruns, which trace_pipe reports in place
         // (`CPU:N [LOST M EVENTS]`), so the ledger knows where the gap is.
         try step("setting options/overwrite") {
-            if let v = try? tracefs.read("options/overwrite"), FileIO_trimmed(v) != "1" { try tracefs.write("options/overwrite", "1\n") }
+            if let v = try? tracefs.read("options/overwrite"), trimmedText(v) != "1" { try tracefs.write("options/overwrite", "1\n") }
         }
         try step("setting buffer_size_kb=\(bufferKB)") { try tracefs.setBufferSizeKB(bufferKB) }
         try step("clearing set_event") { try tracefs.disableAllEvents() }
@@ -267,7 +267,7 @@ struct Record: ParsableCommand {
     }
 }
 
-private func FileIO_trimmed(_ s: String) -> String {
+private func trimmedText(_ s: String) -> String {
     var sub = Substring(s)
     while let c = sub.last, c == "\n" || c == " " || c == "\t" { sub.removeLast() }
     while let c = sub.first, c == "\n" || c == " " || c == "\t" { sub.removeFirst() }
