@@ -33,7 +33,7 @@ let package = Package(
         // trace.dat through libtracecmd
         .target(name: "TraceDat", dependencies: ["CTraceCmd", "TraceEvents"]),
         // live tracefs control for `dio-trace record` and the real-capture tests
-        .target(name: "LiveTrace"),
+        .target(name: "LiveTrace", dependencies: ["TraceInput"]),
         // dio-trace check: fixture cases, JUnit, SARIF
         .target(name: "FixtureCheck", dependencies: ["BtrfsAccounting", "KernelLog", "TraceDat"]),
 
@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "TraceDatTests", dependencies: ["TraceDat", "BtrfsAccounting", "TraceEvents"]),
         .testTarget(name: "FixtureCheckTests", dependencies: ["FixtureCheck", "BtrfsAccounting"]),
         .testTarget(name: "LiveTraceTests", dependencies: ["LiveTrace"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["BtrfsAccounting"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["BtrfsAccounting", "LiveTrace"]),
     ],
     swiftLanguageModes: [.v6]
 )

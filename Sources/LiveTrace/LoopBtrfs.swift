@@ -98,6 +98,16 @@ public final class LoopBtrfs {
         isMounted = false
     }
 
+    /// Re-reads whether `mountPoint` is still mounted (`mountpoint -q`), for when something
+    /// else unmounted it (a recorded command that ends with `umount`), so `teardown()` does not
+    /// retry an unmount that cannot succeed.
+    public func refreshMountState() {
+        guard isMounted else { return }
+        if let r = try? Command.run("mountpoint", ["-q", mountPoint]), r.status == 32 || r.status == 1 {
+            isMounted = false
+        }
+    }
+
     /// Unmounts (retrying, then lazily), detaches the loop device and removes the directory.
     /// Idempotent and never throws; see `teardownProblems`.
     public func teardown() {
