@@ -35,6 +35,7 @@ enum ParallelReplay {
 
     static func decode(_ buffer: UnsafeRawBufferPointer, _ range: Range<Int>, fileIndex: Int32, name: String, format: TraceFormat) -> Block {
         let block = Block()
+        block.events.reserveCapacity(range.count / 400)
         let reader = TraceReader(fileIndex: fileIndex, fileName: name)
         do {
             try reader.read(mapped: UnsafeRawBufferPointer(rebasing: buffer[range]), format: format) { block.events.append($0) }

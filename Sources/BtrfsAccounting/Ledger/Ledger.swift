@@ -33,6 +33,12 @@ public struct Ledger {
     var lostEvents: UInt64 = 0
     var lastTimestamp: UInt64?
     var reportedInodeRule: Set<ReportedKey> = []
+    /// Line of the event being applied, and the line at which each finding was made.
+    var currentLine = 0
+    var findingLines: [Int] = []
+    /// Last event line seen per CPU: events lost on a CPU happened after it.
+    var lastLineByCPU: [Int32: Int] = [:]
+
     /// Inodes whose btrfs_inode_evict was seen, with that event, until their task moves on.
     var evicting: [InodeKey: EventRef] = [:]
 
@@ -94,8 +100,14 @@ public struct Ledger {
         if let t = event.timestamp { lastTimestamp = t }
         let fs = event.filesystem ?? lastFilesystem
         let ref = EventRef(event)
+        currentLine = event.origin.line
+        if case .dataLoss = event.payload {} else if event.cpu >= 0 { lastLineByCPU[event.cpu] = event.origin.line }
         switch event.payload {
         case .dataLoss(let loss):
+            // The marker is printed before the CPU's next event; what was lost happened after the
+            // CPU's previous event, so findings made since then rest on an incomplete trace.
+            let since = loss.kind == .lost ? (lastLineByCPU[loss.cpu] ?? 0) : 0
+            downgradeFindings(madeAfter: since)
             lossRefs.append(ref)
             lostEvents &+= loss.count
             for id in ios.keys { ios[id]?.lossDuring = true }
@@ -405,7 +417,7 @@ public struct Ledger {
         let unit = io.data > 0 ? "bytes" : io.outstanding > 0 ? "extents" : "bytes"
         var finding = makeFinding(.reservationOutlivedIO, key, amount: amount, unit: unit, message: message, chain: io.chain, extra: [], lossy: io.lossDuring)
         finding.io = ioDescription
-        findings.append(finding)
+        record(finding)
     }
 
     // MARK: eviction
@@ -479,6 +491,18 @@ public struct Ledger {
                        amount: amount, unit: unit, message: text, events: events, elidedEvents: chain.elided)
     }
 
+    mutating func record(_ finding: Finding) {
+        findings.append(finding)
+        findingLines.append(currentLine)
+    }
+
+    mutating func downgradeFindings(madeAfter line: Int) {
+        for i in findings.indices where findingLines[i] > line && findings[i].severity == .error {
+            findings[i].severity = .warning
+            findings[i].message += " Confidence lowered: the trace lost events."
+        }
+    }
+
     mutating func report(_ rule: Rule, _ key: InodeKey, once: Bool, amount: Int64, unit: String, message: String,
                          chain: EventChain, extra: [EventRef], lossy: Bool) {
         if once {
@@ -486,7 +510,7 @@ public struct Ledger {
             if reportedInodeRule.contains(k) { return }
             reportedInodeRule.insert(k)
         }
-        findings.append(makeFinding(rule, key, amount: amount, unit: unit, message: message, chain: chain, extra: extra, lossy: lossy))
+        record(makeFinding(rule, key, amount: amount, unit: unit, message: message, chain: chain, extra: extra, lossy: lossy))
     }
 
     /// Ends the replay: closes windows, reports what is still held, and returns the results.
@@ -530,7 +554,7 @@ public struct Ledger {
             var f = finding
             f.root = nil
             f.inode = nil
-            findings.append(f)
+            record(f)
         }
         if let first = lossRefs.first {
             var chain = EventChain()
@@ -539,7 +563,7 @@ public struct Ledger {
                             message: "The trace lost \(lostEvents) events (\(lossRefs.count) marker\(lossRefs.count == 1 ? "" : "s"), first at line \(first.line)); balances spanning the gap are not exact and inode baselines after it are unknown.",
                             events: chain.events.map(reference), elidedEvents: chain.elided)
             f.severity = .warning
-            findings.append(f)
+            record(f)
         }
         let generation = isLegacy ? "4.x (ordered-extent events without fsid: delalloc balance exact)"
             : modernEvidence ? "4.15+ (outstanding extents exact, delalloc bounded)" : "undetermined (no generation-specific events)"
