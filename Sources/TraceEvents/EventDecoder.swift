@@ -58,9 +58,11 @@ enum DecoderKind: Sendable {
     static func forName(_ name: String) -> DecoderKind {
         if let k = table[name] { return k }
         // Probe events keep their own names (`btrfs_dio_write_entry`, `p_btrfs_dio_write_0`, ...).
+        // Only probes on the functions that bound a direct-I/O write are decoded; probes on other
+        // functions (the lab also probes btrfs_reserve_extent, btrfs_delalloc_* ...) are counted.
         if name.hasSuffix("_entry") || name.hasSuffix("_ret") || name.hasSuffix("_return") || name.hasSuffix("_exit")
             || name.hasPrefix("p_") || name.hasPrefix("r_") {
-            return .probeCandidate
+            return ProbeEvents.windowFunctions.contains(ProbeEvents.function(fromEventName: name).function) ? .probeCandidate : .ignored
         }
         return .ignored
     }

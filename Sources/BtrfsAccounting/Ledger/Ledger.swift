@@ -356,7 +356,7 @@ public struct Ledger {
     mutating func probe(_ e: TraceEvent, _ p: ProbeEvent, _ ref: EventRef) {
         // The outermost btrfs direct-write function bounds one write: btrfs_dio_write (5.x/6.x),
         // btrfs_direct_write (6.x file.c), btrfs_direct_IO (4.x).
-        guard ["btrfs_dio_write", "btrfs_direct_write", "btrfs_direct_IO", "__btrfs_direct_write"].contains(p.function) else { return }
+        guard ProbeEvents.windowFunctions.contains(p.function) else { return }
         if !p.isReturn {
             let depth = probeDepth[e.pid, default: 0]
             probeDepth[e.pid] = depth + 1

@@ -5,7 +5,12 @@
 /// bare addresses `(ffffffffc0777370 <- ffffffffc07546eb)`. The probed function therefore comes
 /// from the event name: `btrfs_dio_write_entry`/`_ret` (lab naming) or `p_btrfs_dio_write_0` /
 /// `r_btrfs_dio_write_0` (perf-probe/ftrace default naming).
-enum ProbeEvents {
+public enum ProbeEvents {
+    /// The outermost btrfs direct-write functions: a probe pair on one of them bounds one write.
+    /// btrfs_dio_write (5.x/6.x inode.c), btrfs_direct_write (6.x file.c), btrfs_direct_IO and
+    /// __btrfs_direct_write (4.x).
+    public static let windowFunctions: Set<String> = ["btrfs_dio_write", "btrfs_direct_write", "btrfs_direct_IO", "__btrfs_direct_write"]
+
     /// The probed function and whether the name marks a return probe.
     static func function(fromEventName name: String) -> (function: String, isReturn: Bool) {
         var function = name
