@@ -38,6 +38,8 @@ public struct EventHeader: Sendable {
     public var nameStart = 0
     public var nameEnd = 0
     public var hasSubsystemPrefix = false
+    /// FNV-1a of the name bytes, xor the name length (computed while scanning the name).
+    public var nameHash: UInt64 = 0
     public var payloadStart = 0
 }
 
@@ -257,6 +259,17 @@ public struct LineTokenizer: Sendable {
         return true
     }
 
+    /// Event-name characters: letters, digits, `_`, `-`, `.` (bit masks over ASCII).
+    static let nameMaskLow: UInt64 = (0x3FF << 48) | (1 << 45) | (1 << 46)  // '0'-'9', '-', '.'
+    static let nameMaskHigh: UInt64 = (0x3FFFFFF << 1) | (0x3FFFFFF << 33) | (1 << 31)  // 'A'-'Z', 'a'-'z', '_'
+
+    @inline(__always)
+    static func isNameCharacter(_ c: UInt8) -> Bool {
+        if c < 64 { return (nameMaskLow >> UInt64(c)) & 1 != 0 }
+        if c < 128 { return (nameMaskHigh >> UInt64(c - 64)) & 1 != 0 }
+        return false
+    }
+
     /// Parses `[(+delta)] name: ` after the timestamp; sets the name and payload offsets.
     private func parseName(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int, into h: inout EventHeader) -> Bool {
         var k = Bytes.skipSpaces(p, i, end)
@@ -266,6 +279,7 @@ public struct LineTokenizer: Sendable {
         }
         let nameStart = k
         var segmentStart = k
+        var hash: UInt64 = 0xcbf29ce484222325
         while k < end {
             let c = p[k]
             if c == 0x3A { // ':'
@@ -273,12 +287,16 @@ public struct LineTokenizer: Sendable {
                     guard k > segmentStart else { return false }
                     h.nameStart = segmentStart
                     h.nameEnd = k
+                    h.nameHash = hash ^ UInt64(k - segmentStart)
                     h.hasSubsystemPrefix = segmentStart != nameStart
                     h.payloadStart = Bytes.skipSpaces(p, k + 1, end)
                     return true
                 }
                 segmentStart = k + 1
-            } else if !(Bytes.isDigit(c) || (c | 0x20) &- 0x61 < 26 || c == 0x5F || c == 0x2D || c == 0x2E) {
+                hash = 0xcbf29ce484222325
+            } else if Self.isNameCharacter(c) {
+                hash = (hash ^ UInt64(c)) &* 0x100000001b3
+            } else {
                 return false
             }
             k += 1

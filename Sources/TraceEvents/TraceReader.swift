@@ -88,7 +88,7 @@ public final class TraceReader {
             statistics.note(.unrecognized, file: fileName, line: line.number, "not a trace line: \(preview(p))")
         case .event(let h):
             statistics.events += 1
-            let id = nameID(p, h.nameStart, h.nameEnd)
+            let id = nameID(p, h.nameStart, h.nameEnd, hash: h.nameHash)
             counts[Int(id)] &+= 1
             if h.timestampKind != .none && h.timestampKind != .relativeMicroseconds {
                 if h.timestampKind == lastTimestampKind && h.timestamp < lastTimestamp {
@@ -142,8 +142,7 @@ public final class TraceReader {
     private var slotIDs = [Int32](repeating: -1, count: 1024)
 
     @inline(__always)
-    private func nameID(_ p: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> Int32 {
-        let h = Bytes.hash(p, s, e) ^ UInt64(e - s)
+    private func nameID(_ p: UnsafeRawBufferPointer, _ s: Int, _ e: Int, hash h: UInt64) -> Int32 {
         if h == lastNameHash && lastNameID >= 0 && Self.equal(nameBytes[Int(lastNameID)], p, s, e) { return lastNameID }
         let mask = slotHashes.count - 1
         var slot = Int(truncatingIfNeeded: h) & mask
