@@ -15,6 +15,10 @@ struct CompileUnitScopes {
         var callFile: Int?
         var callLine: Int
         var callColumn: Int
+        var firstRange: Int
+        var rangeCount: Int
+        var firstChild = -1
+        var nextSibling = -1
     }
 
     private(set) var scopes: [Scope] = []
@@ -22,6 +26,8 @@ struct CompileUnitScopes {
     /// Innermost scope per segment, -1 for none.
     private var segmentScopes: [Int] = []
     private var ranges: [(start: Dwarf_Addr, end: Dwarf_Addr, scope: Int, depth: Int)] = []
+    private var firstRoot = -1
+    private var lastChild: [Int: Int] = [:]
 
     private static let scopeTags: Set<Int32> = [
         Int32(DW_TAG_subprogram), Int32(DW_TAG_inlined_subroutine), Int32(DW_TAG_lexical_block),
@@ -32,10 +38,13 @@ struct CompileUnitScopes {
         var child = Dwarf_Die()
         if dwarf_child(cuDie, &child) == 0 { visitSiblings(from: child, parent: -1, depth: 0) }
         buildSegments()
-        ranges = []
+        lastChild = [:]
     }
 
-    /// Innermost scope containing `address` (DWARF address, i.e. without the module bias).
+    /// Innermost scope containing `address` (DWARF address, i.e. without the module bias), found the
+    /// way `dwarf_getscopes` does: descend into the first child whose ranges contain the address.
+    /// The segment table answers directly when the DWARF nests properly; otherwise (a child's
+    /// range outside its parent's) the tree is descended.
     func innermost(at address: Dwarf_Addr) -> Int? {
         var low = 0
         var high = segmentStarts.count
@@ -43,9 +52,36 @@ struct CompileUnitScopes {
             let middle = (low + high) / 2
             if segmentStarts[middle] <= address { low = middle + 1 } else { high = middle }
         }
-        guard low > 0 else { return nil }
-        let scope = segmentScopes[low - 1]
-        return scope >= 0 ? scope : nil
+        guard low > 0, segmentScopes[low - 1] >= 0 else { return nil }
+        let candidate = segmentScopes[low - 1]
+        var cursor = scopes[candidate].parent
+        while cursor >= 0 {
+            guard contains(cursor, address) else { return descend(to: address) }
+            cursor = scopes[cursor].parent
+        }
+        return candidate
+    }
+
+    private func contains(_ scope: Int, _ address: Dwarf_Addr) -> Bool {
+        let first = scopes[scope].firstRange
+        for index in first..<(first + scopes[scope].rangeCount) where ranges[index].start <= address && address < ranges[index].end {
+            return true
+        }
+        return false
+    }
+
+    private func descend(to address: Dwarf_Addr) -> Int? {
+        var found: Int? = nil
+        var sibling = firstRoot
+        while sibling >= 0 {
+            if contains(sibling, address) {
+                found = sibling
+                sibling = scopes[sibling].firstChild
+            } else {
+                sibling = scopes[sibling].nextSibling
+            }
+        }
+        return found
     }
 
     private mutating func visitSiblings(from first: Dwarf_Die, parent: Int, depth: Int) {
@@ -64,17 +100,18 @@ struct CompileUnitScopes {
         var childDepth = depth
         if Self.scopeTags.contains(tag) {
             let index = scopes.count
-            var added = false
+            let firstRange = ranges.count
             var base: Dwarf_Addr = 0
             var start: Dwarf_Addr = 0
             var end: Dwarf_Addr = 0
             var offset = dwarf_ranges(&die, 0, &base, &start, &end)
             while offset > 0 {
-                if end > start { ranges.append((start, end, index, depth)); added = true }
+                if end > start { ranges.append((start, end, index, depth)) }
                 offset = dwarf_ranges(&die, offset, &base, &start, &end)
             }
-            if added {
-                scopes.append(Self.scope(&die, tag: tag, parent: parent))
+            if ranges.count > firstRange {
+                scopes.append(Self.scope(&die, tag: tag, parent: parent, ranges: firstRange..<ranges.count))
+                link(index, parent: parent)
                 current = index
                 childDepth = depth + 1
             }
@@ -84,8 +121,20 @@ struct CompileUnitScopes {
         if dwarf_child(&die, &child) == 0 { visitSiblings(from: child, parent: current, depth: childDepth) }
     }
 
-    private static func scope(_ die: inout Dwarf_Die, tag: Int32, parent: Int) -> Scope {
-        var scope = Scope(tag: tag, parent: parent, dieOffset: dwarf_dieoffset(&die), callFile: nil, callLine: 0, callColumn: 0)
+    private mutating func link(_ index: Int, parent: Int) {
+        if let previous = lastChild[parent] {
+            scopes[previous].nextSibling = index
+        } else if parent >= 0 {
+            scopes[parent].firstChild = index
+        } else {
+            firstRoot = index
+        }
+        lastChild[parent] = index
+    }
+
+    private static func scope(_ die: inout Dwarf_Die, tag: Int32, parent: Int, ranges: Range<Int>) -> Scope {
+        var scope = Scope(tag: tag, parent: parent, dieOffset: dwarf_dieoffset(&die), callFile: nil, callLine: 0, callColumn: 0,
+                          firstRange: ranges.lowerBound, rangeCount: ranges.count)
         guard tag == Int32(DW_TAG_inlined_subroutine) else { return scope }
         var attribute = Dwarf_Attribute()
         var value: Dwarf_Word = 0
@@ -117,7 +166,7 @@ struct CompileUnitScopes {
                 position += 1
             }
             let deepest = activeCount.filter { $0.value > 0 }.keys.max()
-            let scope = deepest.flatMap { activeByDepth[$0]?.keys.max() } ?? -1
+            let scope = deepest.flatMap { activeByDepth[$0]?.keys.min() } ?? -1
             if segmentScopes.last != scope {
                 segmentStarts.append(address)
                 segmentScopes.append(scope)

@@ -39,32 +39,47 @@ struct InlineChainReader {
         var bias: Dwarf_Addr = 0
         guard let cuDie = dwfl_module_addrdie(module, pc, &bias) else { return fallback(location, pc) }
         let unit = self.unit(cuDie)
-        guard let innermost = unit.scopes.innermost(at: pc &- bias) else { return fallback(location, pc) }
+        let scopes = unit.scopes.scopes
+        let functionTags = [Int32(DW_TAG_subprogram), Int32(DW_TAG_inlined_subroutine)]
+        let named = unit.scopes.innermost(at: pc &- bias).flatMap { path(from: $0, in: unit).first { functionTags.contains(scopes[$0].tag) } }
+        // eu-addr2line names the function at the address but, because dwfl_lineinfo overwrites
+        // its address with the line-table row's, walks the inline chain at the row address.
+        // Same here, so both agree even where scope ranges have holes inside a row.
+        let chainAddress = location?.rowAddress ?? pc
+        let innermost = unit.scopes.innermost(at: chainAddress &- bias)
+        guard named != nil || innermost != nil else { return fallback(location, pc) }
+        let function = named.map { name(ofDieAt: scopes[$0].dieOffset) } ?? symbolName(at: pc)
+        var entries = [InlineEntry(function: function, file: location?.file, line: location?.line, column: location?.column)]
+        guard let innermost else { return entries }
+        let ancestors = path(from: innermost, in: unit)
+        let callerTags = [Int32(DW_TAG_subprogram), Int32(DW_TAG_inlined_subroutine), Int32(DW_TAG_entry_point)]
+        for (position, index) in ancestors.enumerated() where scopes[index].tag == Int32(DW_TAG_inlined_subroutine) {
+            let caller = ancestors[(position + 1)...].first { callerTags.contains(scopes[$0].tag) }
+            let callerName = caller.map { name(ofDieAt: scopes[$0].dieOffset) } ?? "??"
+            entries.append(callSite(scopes[index], function: callerName, unit: unit))
+        }
+        return entries
+    }
+
+    /// The scope and its physical ancestors, innermost first.
+    private func path(from innermost: Int, in unit: Unit) -> [Int] {
         var path: [Int] = []
         var cursor = innermost
         while cursor >= 0 {
             path.append(cursor)
             cursor = unit.scopes.scopes[cursor].parent
         }
-        let scopes = unit.scopes.scopes
-        let functionTags = [Int32(DW_TAG_subprogram), Int32(DW_TAG_inlined_subroutine)]
-        guard let named = path.first(where: { functionTags.contains(scopes[$0].tag) }) else { return fallback(location, pc) }
-        var entries = [InlineEntry(function: name(ofDieAt: scopes[named].dieOffset), file: location?.file,
-                                   line: location?.line, column: location?.column)]
-        let callerTags = [Int32(DW_TAG_subprogram), Int32(DW_TAG_inlined_subroutine), Int32(DW_TAG_entry_point)]
-        for (position, index) in path.enumerated() where scopes[index].tag == Int32(DW_TAG_inlined_subroutine) {
-            let caller = path[(position + 1)...].first { callerTags.contains(scopes[$0].tag) }
-            let function = caller.map { name(ofDieAt: scopes[$0].dieOffset) } ?? "??"
-            entries.append(callSite(scopes[index], function: function, unit: unit))
-        }
-        return entries
+        return path
+    }
+
+    private func symbolName(at pc: UInt64) -> String {
+        dwfl_module_addrname(module, pc).map { String(cString: $0) } ?? "??"
     }
 
     /// What eu-addr2line prints without a DWARF scope: the ELF symbol name and the line, if any.
-    private func fallback(_ location: (file: String, line: Int, column: Int?)?, _ pc: UInt64) -> [InlineEntry] {
+    private func fallback(_ location: SourceLocation?, _ pc: UInt64) -> [InlineEntry] {
         guard let location else { return [] }
-        let symbol = dwfl_module_addrname(module, pc).map { String(cString: $0) } ?? "??"
-        return [InlineEntry(function: symbol, file: location.file, line: location.line, column: location.column)]
+        return [InlineEntry(function: symbolName(at: pc), file: location.file, line: location.line, column: location.column)]
     }
 
     private mutating func unit(_ cuDie: UnsafeMutablePointer<Dwarf_Die>) -> Unit {
@@ -96,7 +111,9 @@ struct InlineChainReader {
     /// Absolute file names by the C string libdw returned (stable while the module is loaded).
     private var fileNames: [UnsafePointer<CChar>: String] = [:]
 
-    private mutating func sourceLocation(at pc: UInt64) -> (file: String, line: Int, column: Int?)? {
+    private typealias SourceLocation = (file: String, line: Int, column: Int?, rowAddress: UInt64)
+
+    private mutating func sourceLocation(at pc: UInt64) -> SourceLocation? {
         guard let line = dwfl_module_getsrc(module, pc) else { return nil }
         var address: Dwarf_Addr = 0
         var lineNumber: Int32 = 0
@@ -110,7 +127,7 @@ struct InlineChainReader {
             file = name.hasPrefix("/") ? name : Self.absolute(name, compDir: dwfl_linecu(line).flatMap { Self.compilationDirectory($0) })
             fileNames[cFile] = file
         }
-        return (file, Int(lineNumber), column == 0 ? nil : Int(column))
+        return (file, Int(lineNumber), column == 0 ? nil : Int(column), address)
     }
 
     /// `get_diename` of eu-addr2line: linkage name (integrating abstract origins), else DW_AT_name.

@@ -6,7 +6,7 @@ public import KernelLog
 ///
 /// A copy read without root (or with `kptr_restrict`) has every address zeroed; then names still
 /// resolve (with a diagnostic) but raw addresses cannot, and `hasAddresses` is false.
-public final class KallsymsSymbolizer: Symbolizer {
+public final class KallsymsSymbolizer: Symbolizer, Sendable {
     private let table: KallsymsTable
 
     /// Reads a kallsyms copy (plain text; `/proc/kallsyms` itself works).

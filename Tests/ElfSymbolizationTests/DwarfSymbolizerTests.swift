@@ -113,4 +113,24 @@ final class DwarfSymbolizerTests: XCTestCase {
         XCTAssertEqual(bad?.symbol, "btrfs_like_read")
         XCTAssertTrue(bad?.diagnostics.first?.contains("build id mismatch") ?? false)
     }
+
+    /// Modules are linked like the kernel does (`ld -r --build-id=sha1`), so they carry a build id.
+    func testModuleBuildIDIsVerified() throws {
+        let builder = try makeFixtures()
+        let object = try builder.buildModule(name: "plainobj")
+        let linked = builder.path("modules/kernel/fs/btrfs.ko")
+        try FixtureBuilder.run("ld", ["-r", "--build-id=sha1", "-o", linked, object])
+        let symbolizer = try DwarfSymbolizer(vmlinux: nil, modulesDirectory: builder.path("modules"))
+        let buildID = try XCTUnwrap(symbolizer.buildID(ofModule: "btrfs"))
+        XCTAssertTrue(try FixtureBuilder.run("readelf", ["-n", linked]).contains("Build ID: \(buildID)"))
+        let good = symbolizer.symbolize(SymbolizationRequest(module: "btrfs", function: "mod_end_io", offset: 8, buildID: buildID))
+        XCTAssertEqual(good?.diagnostics, [])
+        XCTAssertFalse(good?.chain.isEmpty ?? true)
+        let bad = symbolizer.symbolize(SymbolizationRequest(module: "btrfs", function: "mod_end_io", offset: 8, buildID: "abcdef"))
+        XCTAssertEqual(bad?.chain, [])
+        XCTAssertTrue(bad?.diagnostics.first?.contains("build id mismatch for btrfs") ?? false)
+        let unverifiable = symbolizer.symbolize(SymbolizationRequest(module: "plainobj", function: "mod_end_io", offset: 8, buildID: "abcdef"))
+        XCTAssertTrue(unverifiable?.diagnostics.first?.contains("no GNU build-id note") ?? false)
+        XCTAssertFalse(unverifiable?.chain.isEmpty ?? true)
+    }
 }

@@ -41,6 +41,9 @@ struct BenchSymbolize: ParsableCommand {
 
     func run() throws {
         let path = try object ?? BenchWorkload.buildSyntheticObject(functions: generatedFunctions)
+        defer {
+            if object == nil { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        }
         let loadStart = MonotonicClock.now()
         let symbolizer = try DwarfSymbolizer(vmlinux: path)
         let loadSeconds = MonotonicClock.now() - loadStart
