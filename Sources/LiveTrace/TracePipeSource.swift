@@ -79,8 +79,9 @@ public final class TracePipeSource: ByteSource {
     private func serveTrailer(_ bytes: [UInt8], into buffer: UnsafeMutableRawBufferPointer) -> Int {
         let n = min(buffer.count, bytes.count - trailerOffset)
         if n <= 0 { finished = true; return 0 }
+        guard let destination = buffer.baseAddress else { return 0 }
         bytes.withUnsafeBytes { src in
-            buffer.baseAddress!.copyMemory(from: src.baseAddress! + trailerOffset, byteCount: n)
+            if let base = src.baseAddress { destination.copyMemory(from: base + trailerOffset, byteCount: n) }
         }
         trailerOffset += n
         try? write(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))

@@ -98,7 +98,7 @@ final class CrashIsolationTests: XCTestCase {
         XCTAssertEqual(lines.count, 4, output.stdout)
         XCTAssertEqual(lines[0], "PASS    ./a")
         XCTAssertTrue(lines[1].hasPrefix("ERROR   ./b-crashes: the analysis crashed (signal "), lines[1])
-        XCTAssertTrue(lines[1].contains("Fatal error: DIO_TRACE_CHECK_TEST_CRASH"), lines[1])
+        XCTAssertTrue(lines[1].contains("DIO_TRACE_CHECK_TEST_CRASH: crashing on case b-crashes"), lines[1])
         XCTAssertEqual(lines[2], "PASS    ./c")
         XCTAssertEqual(lines[3], "check: 3 cases, 2 passed, 0 failed, 1 error")
     }
