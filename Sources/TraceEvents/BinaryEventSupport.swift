@@ -62,21 +62,7 @@ extension ProbeEvent {
     /// Splits a probe event name into the probed function and whether it is a return probe,
     /// with the same rules as the text decoder (`_entry`/`_ret`/`_return`/`_exit`, `p_`/`r_` + `_N`).
     public static func function(fromEventName name: String) -> (function: String, isReturn: Bool) {
-        var isReturn = false
-        var function = name
-        for suffix in ["_entry", "_ret", "_return", "_exit"] where function.hasSuffix(suffix) {
-            function.removeLast(suffix.count)
-            if suffix != "_entry" { isReturn = true }
-            break
-        }
-        if function.hasPrefix("p_") || function.hasPrefix("r_") {
-            if function.hasPrefix("r_") { isReturn = true }
-            function.removeFirst(2)
-            if let underscore = function.lastIndex(of: "_"), function[function.index(after: underscore)...].allSatisfy(\.isNumber) {
-                function = String(function[..<underscore])
-            }
-        }
-        return (function, isReturn)
+        ProbeEvents.function(fromEventName: name)
     }
 }
 

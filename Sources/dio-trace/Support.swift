@@ -87,25 +87,3 @@ enum KernelReportLink {
         return line
     }
 }
-
-/// Kernel-log titles for `check` expectations, from the KernelLog parser.
-enum KernelLogTitles {
-    static let decoder: ReportTitleDecoder = { path in
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(file: path, message: "cannot read kernel log")
-        }
-        var bytes = [UInt8](data)
-        if bytes.count >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b {
-            let (source, _) = try TraceInputOpener.open(path: path, formatOverride: .ftrace)
-            bytes = []
-            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 8)
-            defer { buffer.deallocate() }
-            while true {
-                let n = try source.read(into: buffer)
-                if n == 0 { break }
-                bytes += buffer.prefix(n)
-            }
-        }
-        return KernelLogParser().reports(in: bytes).map(\.title)
-    }
-}

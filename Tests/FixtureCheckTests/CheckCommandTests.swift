@@ -14,7 +14,7 @@ final class CheckCommandTests: XCTestCase {
 
     /// The same through the library, so the fixtures are checked even where the binary is not built.
     func testProjectFixturesPassInProcess() throws {
-        let suites = try CaseRunner(traceDat: TraceDatEventStream.opener, reportTitles: InterimReportTitles.decoder).run(roots: [packageRoot + "/Fixtures"])
+        let suites = try CaseRunner(traceDat: TraceDatEventStream.opener, reportTitles: KernelLogTitles.decoder).run(roots: [packageRoot + "/Fixtures"])
         XCTAssertFalse(suites[0].results.isEmpty)
         for result in suites.flatMap(\.results) {
             XCTAssertEqual(result.outcome, .passed, CheckSummary.line(for: result))
