@@ -54,7 +54,12 @@ public enum TraceFormat: String, Sendable, CaseIterable {
                 start = stop + 1
                 lineIndex += 1
             }
-            if events == 0 { return nil }
+            // A header with no event lines is still a trace (an empty ring buffer).
+            if events == 0 {
+                if ftraceVotes >= 10 { return .ftrace }
+                if traceCmdVotes >= 10 { return .traceCmdReport }
+                return nil
+            }
             if traceCmdVotes >= 10 || (traceCmdVotes > 0 && traceCmdVotes >= ftraceVotes && traceCmdVotes >= perfVotes) { return .traceCmdReport }
             if perfVotes > ftraceVotes { return .perfScript }
             return .ftrace

@@ -44,6 +44,16 @@ final class InputRobustnessTests: XCTestCase {
         XCTAssertNotNil(inputError(try write("readme.txt", Array("hello world\nthis is not a trace\n".utf8))))
     }
 
+    /// An empty ring buffer still prints the header: a trace with no events, not an error.
+    func testHeaderOnlyTraceIsAnEmptyReport() throws {
+        let header = "# tracer: nop\n#\n# entries-in-buffer/entries-written: 0/0   #P:2\n#\n#           TASK-PID     CPU#  |||||  TIMESTAMP  FUNCTION\n#              | |         |   |||||     |         |\n"
+        let report = try Analysis.run(paths: [try write("empty-trace.txt", Array(header.utf8))])
+        XCTAssertEqual(report.statistics.events, 0)
+        XCTAssertEqual(report.statistics.lines, 6)
+        XCTAssertTrue(report.findings.isEmpty)
+        XCTAssertEqual(report.statistics.formats, ["ftrace"])
+    }
+
     func testTruncatedGzipIsAnInputError() throws {
         let source = FixturePaths.path("kernel-6.1-qemu/dio-efault/ftrace.txt.gz")
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: source)))

@@ -42,7 +42,7 @@ public enum ProbeEvents {
         var ret: Int64? = nil
         if let r = f.range("ret") ?? f.range("$retval") ?? f.range("arg1"), isReturn, let n = Bytes.parseNumber(p, r.0, r.1) {
             // x64 printers give two's complement hex: 0xfffffffffffffff2 is -14 (EFAULT).
-            ret = n.negative ? -Int64(bitPattern: n.magnitude) : Int64(bitPattern: n.magnitude)
+            ret = n.negative ? 0 &- Int64(bitPattern: n.magnitude) : Int64(bitPattern: n.magnitude)
             if !n.negative, Bytes.matches(p, r.0, r.1, "0x"), r.1 - r.0 <= 10, n.magnitude >= 0x8000_0000 {
                 ret = Int64(Int32(truncatingIfNeeded: n.magnitude))
             }
