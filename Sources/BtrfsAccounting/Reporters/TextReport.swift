@@ -8,6 +8,10 @@ public enum TextReport {
         return "\(ns / 1_000_000_000)." + String(repeating: "0", count: 9 - frac.count) + frac
     }
 
+    static func pad(_ s: String, _ width: Int) -> String {
+        s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count)
+    }
+
     public static func render(_ report: AnalysisReport) -> String {
         var out = ""
         for f in report.findings {
@@ -51,6 +55,18 @@ public enum TextReport {
         for p in s.problems.prefix(10) { out += "  \(p.kind.rawValue): \(p.file):\(p.line): \(p.message)\n" }
         let evicted = report.inodes.filter(\.evicted).count
         out += "inodes: \(report.inodes.count) (\(evicted) evicted)\n"
+        if !report.inodes.isEmpty {
+            out += "  " + pad("root", 6) + pad("inode", 9) + pad("outstanding", 12) + pad("delalloc", 10)
+                + pad("OEs", 6) + pad("open", 5) + pad("baseline", 9) + "state\n"
+            for i in report.inodes.prefix(50) {
+                out += "  " + pad(i.root.map(String.init) ?? "-", 6) + pad(String(i.inode), 9)
+                    + pad(String(i.outstandingExtents), 12) + pad(String(i.metadataReserved), 10)
+                    + pad(String(i.orderedExtentsAdded), 6) + pad(String(i.openOrderedExtents), 5)
+                    + pad(i.baseline, 9) + (i.evicted ? "evicted" : "live at end") + "\n"
+            }
+            if report.inodes.count > 50 { out += "  ... \(report.inodes.count - 50) more (see --format json)\n" }
+            out += "  (outstanding: exact on 4.15+; delalloc: net reserve-release bytes, exact on 4.x only)\n"
+        }
         return out
     }
 }
