@@ -35,6 +35,9 @@ public struct EventHeader: Sendable {
     public var tgid: Int32 = -1
     public var commStart = 0
     public var commEnd = 0
+    /// trace-cmd buffer instance name (`foo:` prefix), empty for the top buffer.
+    public var instanceStart = 0
+    public var instanceEnd = 0
     public var nameStart = 0
     public var nameEnd = 0
     public var hasSubsystemPrefix = false
@@ -256,6 +259,17 @@ public struct LineTokenizer: Sendable {
         h.pid = Int32(pid)
         h.commStart = Bytes.skipSpaces(p, a, dash)
         h.commEnd = dash
+        // trace-cmd report prefixes lines of a buffer instance with `name: ` before the padded comm.
+        var k = h.commStart
+        while k + 2 < dash {
+            if p[k] == 0x3A && p[k + 1] == 0x20 && p[k + 2] == 0x20 {
+                h.instanceStart = h.commStart
+                h.instanceEnd = k
+                h.commStart = Bytes.skipSpaces(p, k + 1, dash)
+                break
+            }
+            k += 1
+        }
         return true
     }
 

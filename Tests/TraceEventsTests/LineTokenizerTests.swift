@@ -24,6 +24,7 @@ final class LineTokenizerTests: XCTestCase {
             ("              dd 22563/22564 [001]   491.801107988:          iomap:iomap_dio_rw_begin: dev", "dd", 22564, 1, 491_801_107_988, "iomap_dio_rw_begin"),
             ("              dd 22563     0.000000:          iomap:iomap_dio_rw_begin: dev", "dd", 22563, -1, 0, "iomap_dio_rw_begin"),
             ("           <...>-21116 [000] .....            3: btrfs_tree_lock: x", "<...>", 21116, 0, 3, "btrfs_tree_lock"),
+            ("foo:               dd-22523 [000]   488.819026: btrfs_ordered_extent_add: x", "dd", 22523, 0, 488_819_026_000, "btrfs_ordered_extent_add"),
         ]
         for (line, comm, pid, cpu, ts, name) in cases {
             guard let (h, c, n) = header(line) else { XCTFail("not an event: \(line)"); continue }
