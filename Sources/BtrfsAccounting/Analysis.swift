@@ -11,6 +11,8 @@ public struct AnalysisOptions: Sendable {
     public var allowMapping: Bool
     /// Size of the blocks a mapped file is decoded in, in parallel (tests make it tiny).
     public var parallelBlockSize: Int = 8 << 20
+    /// Read streamed inputs ahead on a background thread (results are identical).
+    public var prefetch: Bool = true
 
     public init(formatOverride: TraceFormat? = nil, chunkSize: Int = 4 << 20, allowMapping: Bool = true) {
         self.formatOverride = formatOverride
@@ -54,7 +56,9 @@ public enum Analysis {
                     generations.append(result.generation)
                     continue
                 } else {
-                    try reader.read(source, format: format, chunkSize: options.chunkSize) { ledger.apply($0) }
+                    // gzip and pipes: decompress/read ahead on another core while this one parses.
+                    let input: any ByteSource = options.prefetch ? PrefetchingSource(source) : source
+                    try reader.read(input, format: format, chunkSize: options.chunkSize) { ledger.apply($0) }
                 }
                 statistics.merge(reader.statistics)
             }

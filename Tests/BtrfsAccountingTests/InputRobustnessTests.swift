@@ -44,6 +44,27 @@ final class InputRobustnessTests: XCTestCase {
         XCTAssertNotNil(inputError(try write("readme.txt", Array("hello world\nthis is not a trace\n".utf8))))
     }
 
+    /// Reading ahead on another thread delivers the same bytes, in order, whatever the read sizes.
+    func testPrefetchingSourceDeliversTheSameBytes() throws {
+        var rng = SystemRandomNumberGenerator()
+        let bytes = (0..<300_000).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        for (chunk, depth) in [(4096, 1), (5000, 3), (1 << 20, 2)] {
+            let source = PrefetchingSource(MemorySource(bytes: bytes, chunkSizes: [1, 77, 4093]), chunkSize: chunk, depth: depth)
+            var out: [UInt8] = []
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 3001, alignment: 8)
+            defer { buffer.deallocate() }
+            while true {
+                let n = try source.read(into: buffer)
+                if n == 0 { break }
+                out += buffer.prefix(n)
+            }
+            XCTAssertEqual(out, bytes, "chunk \(chunk) depth \(depth)")
+            XCTAssertEqual(try source.read(into: buffer), 0)
+        }
+        // Abandoned early: the reader thread stops cleanly.
+        _ = PrefetchingSource(MemorySource(bytes: bytes), chunkSize: 4096, depth: 2)
+    }
+
     /// An empty ring buffer still prints the header: a trace with no events, not an error.
     func testHeaderOnlyTraceIsAnEmptyReport() throws {
         let header = "# tracer: nop\n#\n# entries-in-buffer/entries-written: 0/0   #P:2\n#\n#           TASK-PID     CPU#  |||||  TIMESTAMP  FUNCTION\n#              | |         |   |||||     |         |\n"
