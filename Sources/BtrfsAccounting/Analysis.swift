@@ -45,21 +45,15 @@ public enum Analysis {
                 let stream = try traceDat(path, Int32(index))
                 try stream.read { ledger.apply($0) }
                 statistics.merge(stream.statistics)
+            } else if path != "-", options.allowMapping, let mapped = MappedFile(path: path), !mapped.isGzip {
+                // Plain files: framed in place and decoded on all cores, replayed in order.
+                try ParallelReplay.run(mapped.bytes, fileIndex: Int32(index), name: names[index], format: format,
+                                       blockSize: options.parallelBlockSize, ledger: &ledger, statistics: &statistics)
             } else {
+                // gzip and pipes: decompress/read ahead on another core while this one parses.
                 let reader = TraceReader(fileIndex: Int32(index), fileName: names[index])
-                if path != "-", options.allowMapping, let mapped = MappedFile(path: path), !mapped.isGzip {
-                    try ParallelReplay.run(mapped.bytes, fileIndex: Int32(index), name: names[index], format: format,
-                                           blockSize: options.parallelBlockSize, ledger: &ledger, statistics: &statistics)
-                    let result = ledger.finish()
-                    findings += result.findings
-                    inodes += result.inodes
-                    generations.append(result.generation)
-                    continue
-                } else {
-                    // gzip and pipes: decompress/read ahead on another core while this one parses.
-                    let input: any ByteSource = options.prefetch ? PrefetchingSource(source) : source
-                    try reader.read(input, format: format, chunkSize: options.chunkSize) { ledger.apply($0) }
-                }
+                let input: any ByteSource = options.prefetch ? PrefetchingSource(source) : source
+                try reader.read(input, format: format, chunkSize: options.chunkSize) { ledger.apply($0) }
                 statistics.merge(reader.statistics)
             }
             let result = ledger.finish()

@@ -68,13 +68,12 @@ enum ParallelReplay {
         var pending: [Block] = []
         var appliedRanges: [Range<Int>] = []
         var next = 0
-        let base = UnsafeRawBufferPointer(start: buffer.baseAddress, count: buffer.count)
-        nonisolated(unsafe) let shared = base
+        nonisolated(unsafe) let shared = buffer
         var localLedger = ledger
         while next < ranges.count || !pending.isEmpty {
             let wave = Array(ranges[next..<min(next + workers, ranges.count)])
             next += wave.count
-            let decoded = (0..<wave.count).map { _ in Block() }
+            nonisolated(unsafe) var decoded = [Block?](repeating: nil, count: wave.count)
             let toApply = pending
             nonisolated(unsafe) var ledgerBox = localLedger
             nonisolated(unsafe) var stats = fileStatistics
@@ -97,12 +96,7 @@ enum ParallelReplay {
                         offset += Int(block.statistics.lines)
                     }
                 } else {
-                    let d = decode(shared, wave[i - 1], fileIndex: fileIndex, name: name, format: format)
-                    decoded[i - 1].events = d.events
-                    decoded[i - 1].statistics = d.statistics
-                    decoded[i - 1].first = d.first
-                    decoded[i - 1].last = d.last
-                    decoded[i - 1].error = d.error
+                    decoded[i - 1] = decode(shared, wave[i - 1], fileIndex: fileIndex, name: name, format: format)
                 }
             }
             if let failure { throw failure }
@@ -112,7 +106,7 @@ enum ParallelReplay {
             previousLast = last
             // Blocks already replayed are no longer needed: drop their pages from memory.
             if let lastApplied = appliedRanges.last { release(buffer, upTo: lastApplied.upperBound) }
-            pending = decoded
+            pending = decoded.compactMap { $0 }
             appliedRanges = wave
         }
         ledger = localLedger

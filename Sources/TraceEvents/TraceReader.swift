@@ -39,7 +39,11 @@ public final class TraceReader {
         try reader.forEachLine { line in
             try self.consume(line, sink: sink)
         }
-        statistics.bytes = UInt64(reader.bytesRead)
+        finishInput(bytes: reader.bytesRead)
+    }
+
+    private func finishInput(bytes: Int) {
+        statistics.bytes = UInt64(bytes)
         for (i, n) in counts.enumerated() where n > 0 { statistics.eventsByName[names[i], default: 0] += n }
     }
 
@@ -49,8 +53,7 @@ public final class TraceReader {
         try LineReader.forEachLine(in: buffer) { line in
             try self.consume(line, sink: sink)
         }
-        statistics.bytes = UInt64(buffer.count)
-        for (i, n) in counts.enumerated() where n > 0 { statistics.eventsByName[names[i], default: 0] += n }
+        finishInput(bytes: buffer.count)
     }
 
     @inline(__always)

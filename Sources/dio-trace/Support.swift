@@ -66,9 +66,7 @@ enum KernelReportLink {
                 if best.map({ score > $0.score }) ?? true { best = (i, score, reasons.joined(separator: ", ")) }
             }
             guard let chosen = best, chosen.score >= 4 else { continue }
-            let location = "line \(kr.startOffset)"
             let attached = AttachedReport(title: kr.title, file: dmesgPath, line: lineNumber(of: kr.startOffset, in: data), reason: chosen.reason)
-            _ = location
             let target = result.findings[chosen.index]
             for i in result.findings.indices where result.findings[i].filesystem == target.filesystem
                 && (i == chosen.index || (result.findings[i].inode == target.inode && result.findings[i].rule.id == "DIO010")) {

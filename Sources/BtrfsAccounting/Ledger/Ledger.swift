@@ -518,10 +518,7 @@ public struct Ledger {
         for key in evicting.keys.sorted(by: Self.order) {
             if let ref = evicting.removeValue(forKey: key) { evict(key, ref) }
         }
-        for (id, io) in ios where io.source == "task-window" {
-            ios[id]?.ended = true
-            _ = io
-        }
+        for id in ios.keys where ios[id]?.source == "task-window" { ios[id]?.ended = true }
         for id in ios.keys.sorted() { evaluateIO(id) }
         for key in inodes.keys.sorted(by: Self.order) {
             guard let state = inodes[key] else { continue }
