@@ -1,51 +1,14 @@
 /// Public hooks for binary (field-based) readers such as `TraceDat`, so they decode the same event
 /// names into the same `AccountingEvent` cases as the text path without re-parsing text.
 ///
-/// This file only wraps internal symbols (`DecoderKind`, `SpaceKind.init(flags:)`,
+/// This file only wraps internal symbols (`SpaceKind.init(flags:)`,
 /// `SpaceEvents.kind`); the text decoders are untouched.
-public enum AccountingEventKind: Sendable, Equatable {
-    case spaceReservation
-    case spaceInfoUpdate(SpaceInfoUpdate.Counter)
-    case outstandingExtents
-    case orderedExtent(OrderedExtentEvent.Step)
-    case orderedRangeFinished
-    case extentReserved
-    case reservedExtent(freed: Bool)
-    case qgroupData
-    case qgroupReserveUpdate
-    case qgroupMeta(QgroupMetaEvent.Kind)
-    case inode(InodeEvent.Kind)
-    case transactionCommit
-    case directIOBegin
-    case directIOEnd(queued: Bool)
-    /// Named like a probe (`*_entry`, `*_ret`, `p_*`, ...); decoded only if it really is a kprobe/kretprobe.
-    case probeCandidate
-    /// Counted, not decoded.
-    case ignored
+/// The decoding each event name gets, shared by the text path and field-based readers.
+public typealias AccountingEventKind = DecoderKind
 
-    /// The decoding the text path uses for an event name (same table as `DecoderKind.forName`).
-    public static func forEventName(_ name: String) -> AccountingEventKind {
-        switch DecoderKind.forName(name) {
-        case .spaceReservation: .spaceReservation
-        case .spaceInfoUpdate(let c): .spaceInfoUpdate(c)
-        case .outstandingExtents: .outstandingExtents
-        case .orderedExtent(let s): .orderedExtent(s)
-        case .orderedRangeFinished: .orderedRangeFinished
-        case .extentReserved: .extentReserved
-        case .reservedExtent(let freed): .reservedExtent(freed: freed)
-        case .qgroupData: .qgroupData
-        case .qgroupReserveUpdate: .qgroupReserveUpdate
-        case .qgroupMeta(let k): .qgroupMeta(k)
-        case .inode(let k): .inode(k)
-        case .transactionCommit: .transactionCommit
-        case .directIOBegin: .directIOBegin
-        case .directIOEnd(let q): .directIOEnd(queued: q)
-        case .probeCandidate: .probeCandidate
-        case .ignored: .ignored
-        }
-    }
-
-    public var isDecoded: Bool { self != .ignored }
+extension DecoderKind {
+    /// The decoding the text path uses for an event name.
+    public static func forEventName(_ name: String) -> DecoderKind { forName(name) }
 }
 
 extension SpaceKind {

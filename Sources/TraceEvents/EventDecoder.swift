@@ -1,5 +1,5 @@
 /// How one event name is decoded. The kernel spelling of each name appears only in `table`.
-enum DecoderKind: Sendable {
+public enum DecoderKind: Sendable, Equatable {
     case spaceReservation
     case spaceInfoUpdate(SpaceInfoUpdate.Counter)
     case outstandingExtents
@@ -67,7 +67,7 @@ enum DecoderKind: Sendable {
         return .ignored
     }
 
-    var isDecoded: Bool { if case .ignored = self { return false }; return true }
+    public var isDecoded: Bool { if case .ignored = self { return false }; return true }
 }
 
 /// Decodes the payload of one event line into an `AccountingEvent`.
