@@ -11,8 +11,9 @@ import Musl
 /// Events are named `<function>_entry` and `<function>_ret`, the names the analyzer reads.
 public final class Kprobes {
     public static let group = "dio_trace"
-    /// Functions probed where they exist: 6.x, 6.1 and 4.x/5.x names of the btrfs DIO write path.
-    public static let functions = ["btrfs_dio_write", "btrfs_direct_write", "btrfs_direct_IO"]
+    /// Functions probed where they exist: the direct part of a btrfs write on 5.9+ (btrfs_dio_write)
+    /// and on 4.x (btrfs_direct_IO); the analyzer's `ProbeEvents.windowFunctions`.
+    public static let functions = ["btrfs_dio_write", "btrfs_direct_IO"]
 
     private let tracefs: Tracefs
     /// Events added, `dio_trace:name`.

@@ -6,10 +6,11 @@
 /// from the event name: `btrfs_dio_write_entry`/`_ret` (lab naming) or `p_btrfs_dio_write_0` /
 /// `r_btrfs_dio_write_0` (perf-probe/ftrace default naming).
 public enum ProbeEvents {
-    /// The outermost btrfs direct-write functions: a probe pair on one of them bounds one write.
-    /// btrfs_dio_write (5.x/6.x inode.c), btrfs_direct_write (6.x file.c), btrfs_direct_IO and
-    /// __btrfs_direct_write (4.x).
-    public static let windowFunctions: Set<String> = ["btrfs_dio_write", "btrfs_direct_write", "btrfs_direct_IO", "__btrfs_direct_write"]
+    /// The btrfs functions that bound the direct part of one write: btrfs_dio_write (5.9+, the
+    /// iomap call) and btrfs_direct_IO (4.x, the __blockdev_direct_IO call). Their callers
+    /// (btrfs_direct_write, __btrfs_direct_write) are left out on purpose: they also run the
+    /// buffered fallback for a short write, whose reservation legitimately outlives the call.
+    public static let windowFunctions: Set<String> = ["btrfs_dio_write", "btrfs_direct_IO"]
 
     /// The probed function and whether the name marks a return probe.
     static func function(fromEventName name: String) -> (function: String, isReturn: Bool) {
