@@ -354,8 +354,8 @@ public struct Ledger {
     }
 
     mutating func probe(_ e: TraceEvent, _ p: ProbeEvent, _ ref: EventRef) {
-        // The outermost btrfs direct-write function bounds one write: btrfs_dio_write (5.x/6.x),
-        // btrfs_direct_write (6.x file.c), btrfs_direct_IO (4.x).
+        // A probe pair on btrfs_dio_write (5.9+) or btrfs_direct_IO (4.x) bounds the direct part of
+        // one write (see ProbeEvents.windowFunctions); nested calls keep the outermost window.
         guard ProbeEvents.windowFunctions.contains(p.function) else { return }
         if !p.isReturn {
             let depth = probeDepth[e.pid, default: 0]
