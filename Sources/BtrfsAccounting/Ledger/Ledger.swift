@@ -60,7 +60,7 @@ public struct Ledger {
         }
     }
 
-    /// Finishes evictions whose task now works on another inode.
+    /// Finishes evictions whose task now works on another inode (inode events settle in `apply`).
     mutating func settleEvictions(_ event: TraceEvent) {
         let other: UInt64?
         switch event.payload {
@@ -92,7 +92,7 @@ public struct Ledger {
     var isLegacy: Bool { legacyEvidence && !modernEvidence }
 
     public mutating func apply(_ event: TraceEvent) {
-        if !evicting.isEmpty, case .inode = event.payload {} else if !evicting.isEmpty { settleEvictions(event) }
+        if !evicting.isEmpty { settleEvictions(event) }
         if let fs = event.filesystem {
             if lastFilesystem == nil { adopt(fs) }
             lastFilesystem = fs
@@ -117,7 +117,8 @@ public struct Ledger {
             let key = InodeKey(filesystem: fs, root: i.root, inode: i.inode)
             switch i.kind {
             case .new:
-                if let pending = evicting[key] { evict(key, pending) }
+                // The number was freed and reused: finish the old inode first.
+                if let pending = evicting.removeValue(forKey: key) { evict(key, pending) }
                 var state = InodeState(key: key)
                 state.baselineKnown = !lossSeen
                 inodes[key] = state
