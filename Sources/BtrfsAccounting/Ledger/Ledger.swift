@@ -197,10 +197,10 @@ public struct Ledger {
             ios[id]?.outstanding &+= c.mod
             ios[id]?.chain.append(ref)
         } else if c.mod < 0 {
-            var pending = state.pendingRemoveMods[ref.pid] ?? (0, [])
-            pending.0 &+= c.mod
-            pending.1.append(ref)
-            state.pendingRemoveMods[ref.pid] = pending
+            // btrfs_remove_ordered_extent drops one outstanding extent just before its
+            // btrfs_ordered_extent_remove event; only the latest such change of a task is kept
+            // (other releases, e.g. writeback clearing delalloc, are not followed by a remove).
+            state.pendingRemoveMods[ref.pid] = (c.mod, [ref])
         }
         inodes[key] = state
     }
