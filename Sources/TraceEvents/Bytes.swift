@@ -93,15 +93,24 @@ internal enum Bytes {
         return String(decoding: UnsafeRawBufferPointer(rebasing: p[start..<end]), as: UTF8.self)
     }
 
-    /// FNV-1a over a byte range.
+    /// Hash of an event name, eight bytes at a time (names are interned by it).
     @inline(__always)
-    static func hash(_ p: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> UInt64 {
-        var h: UInt64 = 0xcbf29ce484222325
+    static func nameHash(_ p: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> UInt64 {
+        var h: UInt64 = 0x9E3779B97F4A7C15 ^ UInt64(end - start)
         var i = start
+        while i + 8 <= end {
+            h = (h ^ p.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xff51afd7ed558ccd
+            h ^= h >> 29
+            i += 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
         while i < end {
-            h = (h ^ UInt64(p[i])) &* 0x100000001b3
+            tail |= UInt64(p[i]) << shift
+            shift += 8
             i += 1
         }
-        return h
+        h = (h ^ tail) &* 0xc4ceb9fe1a85ec53
+        return h ^ (h >> 32)
     }
 }

@@ -41,7 +41,7 @@ public struct EventHeader: Sendable {
     public var nameStart = 0
     public var nameEnd = 0
     public var hasSubsystemPrefix = false
-    /// FNV-1a of the name bytes, xor the name length (computed while scanning the name).
+    /// `Bytes.nameHash` of the name bytes (computed once the name's end is known).
     public var nameHash: UInt64 = 0
     public var payloadStart = 0
 }
@@ -293,7 +293,6 @@ public struct LineTokenizer: Sendable {
         }
         let nameStart = k
         var segmentStart = k
-        var hash: UInt64 = 0xcbf29ce484222325
         while k < end {
             let c = p[k]
             if c == 0x3A { // ':'
@@ -301,16 +300,13 @@ public struct LineTokenizer: Sendable {
                     guard k > segmentStart else { return false }
                     h.nameStart = segmentStart
                     h.nameEnd = k
-                    h.nameHash = hash ^ UInt64(k - segmentStart)
+                    h.nameHash = Bytes.nameHash(p, segmentStart, k)
                     h.hasSubsystemPrefix = segmentStart != nameStart
                     h.payloadStart = Bytes.skipSpaces(p, k + 1, end)
                     return true
                 }
                 segmentStart = k + 1
-                hash = 0xcbf29ce484222325
-            } else if Self.isNameCharacter(c) {
-                hash = (hash ^ UInt64(c)) &* 0x100000001b3
-            } else {
+            } else if !Self.isNameCharacter(c) {
                 return false
             }
             k += 1

@@ -115,7 +115,7 @@ public final class TraceReader {
             let event = TraceEvent(
                 origin: EventOrigin(file: fileIndex, line: line.number),
                 timestamp: h.timestampKind == .none ? nil : h.timestamp, timestampKind: h.timestampKind,
-                cpu: h.cpu, pid: h.pid, comm: comm(p, h.commStart, h.commEnd), name: names[Int(id)],
+                cpu: h.cpu, pid: h.pid, comm: comm(p, h.commStart, h.commEnd, pid: h.pid), name: names[Int(id)],
                 filesystem: result.filesystem, payload: payload)
             try sink(event)
         }
@@ -178,7 +178,7 @@ public final class TraceReader {
         slotHashes = [UInt64](repeating: 0, count: size)
         slotIDs = [Int32](repeating: -1, count: size)
         for (i, bytes) in nameBytes.enumerated() {
-            let h = bytes.withUnsafeBytes { Bytes.hash($0, 0, $0.count) } ^ UInt64(bytes.count)
+            let h = bytes.withUnsafeBytes { Bytes.nameHash($0, 0, $0.count) }
             var slot = Int(truncatingIfNeeded: h) & (size - 1)
             while slotIDs[slot] >= 0 { slot = (slot + 1) & (size - 1) }
             slotHashes[slot] = h
@@ -195,7 +195,10 @@ public final class TraceReader {
         }
     }
 
-    private func comm(_ p: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> String {
+    // Last comm seen per pid slot: a task keeps its comm, so most lookups hit without hashing.
+    private var commSlots = [(pid: Int32, key: CommKey, comm: String)](repeating: (-2, CommKey(), ""), count: 512)
+
+    private func comm(_ p: UnsafeRawBufferPointer, _ s: Int, _ e: Int, pid: Int32) -> String {
         guard e - s <= 16 else { return Bytes.string(p, s, e) }
         var key = CommKey()
         for i in s..<e {
@@ -203,9 +206,14 @@ public final class TraceReader {
             if i - s < 8 { key.a |= UInt64(p[i]) << shift } else { key.b |= UInt64(p[i]) << shift }
         }
         key.length = UInt8(e - s)
-        if let c = comms[key] { return c }
-        let c = Bytes.string(p, s, e)
-        comms[key] = c
+        let slot = Int(UInt32(bitPattern: pid) & 511)
+        if commSlots[slot].pid == pid && commSlots[slot].key == key { return commSlots[slot].comm }
+        let c: String
+        if let known = comms[key] { c = known } else {
+            c = Bytes.string(p, s, e)
+            comms[key] = c
+        }
+        commSlots[slot] = (pid, key, c)
         return c
     }
 }
