@@ -1,4 +1,3 @@
-import Foundation
 import KernelLog
 import TraceInput
 
@@ -14,15 +13,6 @@ public enum KernelLogTitles {
     }
 
     static func contents(of path: String) throws -> [UInt8] {
-        let source = try InputOpener.open(path: path)
-        var bytes: [UInt8] = []
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 8)
-        defer { buffer.deallocate() }
-        while true {
-            let n = try source.read(into: buffer)
-            if n == 0 { break }
-            bytes += buffer.prefix(n)
-        }
-        return bytes
+        try InputOpener.open(path: path).readAll()
     }
 }

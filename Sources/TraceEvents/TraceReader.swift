@@ -95,8 +95,7 @@ public final class TraceReader {
             counts[Int(id)] &+= 1
             if h.timestampKind != .none && h.timestampKind != .relativeMicroseconds {
                 if h.timestampKind == lastTimestampKind && h.timestamp < lastTimestamp {
-                    statistics.timestampsBackwards += 1
-                    statistics.note(.timestampBackwards, file: fileName, line: line.number, "timestamp goes backwards")
+                    statistics.noteBackwards(file: fileName, line: line.number)
                 }
                 if firstTimestamp == nil { firstTimestamp = (h.timestamp, h.timestampKind, line.number) }
                 lastTimestamp = h.timestamp

@@ -14,6 +14,21 @@ public protocol ByteSource: AnyObject {
     var name: String { get }
 }
 
+extension ByteSource {
+    /// Reads everything that is left, for inputs small enough to hold in memory (kernel logs,
+    /// benchmark seeds, tests). Trace analysis streams instead.
+    public func readAll(chunkSize: Int = 1 << 20) throws(InputError) -> [UInt8] {
+        var out: [UInt8] = []
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(chunkSize, 1), alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let n = try read(into: buffer)
+            if n == 0 { return out }
+            out += UnsafeRawBufferPointer(rebasing: buffer[..<n])
+        }
+    }
+}
+
 /// Reads a file descriptor with `read(2)`. Owns the descriptor unless it is stdin.
 public final class FileDescriptorSource: ByteSource {
     public let name: String

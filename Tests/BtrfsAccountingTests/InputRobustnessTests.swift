@@ -107,15 +107,7 @@ final class InputRobustnessTests: XCTestCase {
         let path = FixturePaths.path("kernel-6.1-qemu/dio-efault/trace-cmd-report.txt.gz")
         let reference = JSONReport.render(try Analysis.run(paths: [path]))
         // Decompressed bytes fed in random-sized reads through small buffers.
-        let (source, _) = try TraceInputOpener.open(path: path)
-        var plain: [UInt8] = []
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 8)
-        defer { buffer.deallocate() }
-        while true {
-            let n = try source.read(into: buffer)
-            if n == 0 { break }
-            plain += buffer.prefix(n)
-        }
+        let plain = try TraceInputOpener.open(path: path).0.readAll(chunkSize: 1 << 16)
         var rng = SystemRandomNumberGenerator()
         for chunkSize in [17, 4096, 65_537] {
             let sizes = (0..<64).map { _ in Int.random(in: 1...9000, using: &rng) }

@@ -380,15 +380,10 @@ public struct Ledger {
 
     /// The open window of `pid` if it concerns `inode` (binding the window to it on first use).
     mutating func window(_ pid: Int32, inode: InodeKey?) -> Int? {
-        guard let id = windowByPid[pid], var io = ios[id] else { return nil }
-        if let inode {
-            if let bound = io.inode { return bound == inode ? id : nil }
-            if let n = io.inodeNumber, n != inode.inode { return nil }
-            io.inode = inode
-            io.inodeNumber = inode.inode
-            if directWriters.contains(PidInode(pid: pid, inode: inode.inode)) { io.isDirect = true }
-            ios[id] = io
-        }
+        guard let inode else { return windowByPid[pid].flatMap { ios[$0] == nil ? nil : $0 } }
+        guard let id = window(pid, inodeNumber: inode.inode) else { return nil }
+        if let bound = ios[id]?.inode { return bound == inode ? id : nil }
+        ios[id]?.inode = inode
         return id
     }
 

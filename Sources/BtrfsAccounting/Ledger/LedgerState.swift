@@ -87,7 +87,6 @@ struct IOState: Sendable {
     var isDirect: Bool
     var chain = EventChain()
     var lossDuring = false
-    var reported = false
     /// Page-cache writeback ran inside the window: its outstanding-extent changes are not this
     /// I/O's, so only the data reservation is checked per I/O (the inode balance stays exact).
     var sawWriteback = false

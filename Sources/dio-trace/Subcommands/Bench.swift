@@ -74,16 +74,7 @@ struct Bench: ParsableCommand {
     }
 
     func decompressed(_ path: String) throws -> Data {
-        let (source, _) = try TraceInputOpener.open(path: path)
-        var out = Data()
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-        defer { buffer.deallocate() }
-        while true {
-            let n = try source.read(into: buffer)
-            if n == 0 { break }
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[..<n]))
-        }
-        return out
+        Data(try TraceInputOpener.open(path: path).0.readAll())
     }
 
     func time(_ body: () throws -> Void) throws -> Double {
