@@ -28,6 +28,7 @@
 #   --scale N                        dio_workload -s N (default 1)
 #   --buffer-kb N                    per-CPU ring buffer size in KiB (default 65536)
 #   --workload PATH                  prebuilt dio_workload (default: compile with gcc)
+#   --mount-options OPTS             mount -o OPTS (e.g. nodatasum, compress=zstd)
 #   --allow-lost                     do not fail when events were lost
 #
 # Everything it changes in tracefs (tracing_on, current_tracer, trace_clock,
@@ -58,6 +59,7 @@ SCALE=1
 BUFFER_KB=65536
 WORKLOAD=""
 ALLOW_LOST=0
+MOUNT_OPTIONS=${DIO_CAPTURE_MOUNT_OPTIONS:-}
 
 need_arg() { [ $# -ge 2 ] && [ -n "$2" ] || die "$1 needs a value"; }
 while [ $# -gt 0 ]; do
@@ -72,6 +74,7 @@ while [ $# -gt 0 ]; do
     --buffer-kb) need_arg "$@"; BUFFER_KB=$2; shift 2 ;;
     --workload) need_arg "$@"; WORKLOAD=$2; shift 2 ;;
     --allow-lost) ALLOW_LOST=1; shift ;;
+    --mount-options) need_arg "$@"; MOUNT_OPTIONS=$2; shift 2 ;;
     -h|--help) sed -n '2,/^# Needs root/p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) die "unknown option $1 (see --help)" ;;
     *) [ -z "$OUTDIR" ] || die "more than one OUTDIR given"; OUTDIR=$1; shift ;;
@@ -276,6 +279,8 @@ ACCOUNTING_EVENTS=(
   btrfs:btrfs_done_preemptive_reclaim
   btrfs:btrfs_fail_all_tickets
   btrfs:btrfs_writepage_end_io_hook
+  btrfs:btrfs_work_sched
+  btrfs:btrfs_all_work_done
   iomap:iomap_dio_rw_begin
   iomap:iomap_dio_complete
   iomap:iomap_dio_rw_queued
@@ -354,7 +359,7 @@ START=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 T0=$(date +%s.%N)
 wr $T/tracing_on 1 || die "cannot start tracing"
 wr $T/trace_marker "dio-capture: mount $LOOPDEV" || true
-mount -t btrfs "$LOOPDEV" "$MNT" || die "mount $LOOPDEV failed"
+mount -t btrfs ${MOUNT_OPTIONS:+-o "$MOUNT_OPTIONS"} "$LOOPDEV" "$MNT" || die "mount $LOOPDEV failed"
 WDIR=$MNT
 if [ "$QUOTA" = 1 ]; then
   btrfs quota enable "$MNT" || die "btrfs quota enable failed"
@@ -425,7 +430,7 @@ done
 
 {
   echo "script: scripts/capture-real-trace.sh"
-  echo "command: $PROG $OUTDIR --format $FORMAT --events $EVENTS --scale $SCALE --buffer-kb $BUFFER_KB${CASES:+ --cases $CASES}$( [ "$QUOTA" = 1 ] && echo " --quota")${QGROUP_LIMIT:+ --qgroup-limit $QGROUP_LIMIT}"
+  echo "command: $PROG $OUTDIR --format $FORMAT --events $EVENTS --scale $SCALE --buffer-kb $BUFFER_KB${CASES:+ --cases $CASES}$( [ "$QUOTA" = 1 ] && echo " --quota")${QGROUP_LIMIT:+ --qgroup-limit $QGROUP_LIMIT}${MOUNT_OPTIONS:+ --mount-options $MOUNT_OPTIONS}"
   echo "start: $START"
   echo "duration_s: $(awk -v a="$T0" -v b="$T1" 'BEGIN {printf "%.2f", b - a}')"
   echo "kernel: $(uname -r)"

@@ -34,6 +34,7 @@ public enum Analysis {
         var inodes: [InodeBalance] = []
         var statistics = TraceStatistics()
         var generations: [String] = []
+        var evictions: [InodeEviction] = []
         let names = paths.map { $0 == "-" ? "<stdin>" : $0 }
         for (index, path) in paths.enumerated() {
             let (source, format) = try TraceInputOpener.open(path: path, formatOverride: options.formatOverride)
@@ -60,8 +61,11 @@ public enum Analysis {
             findings += result.findings
             inodes += result.inodes
             generations.append(result.generation)
+            evictions += ledger.evictions
         }
-        return AnalysisReport(inputs: names, findings: findings, statistics: statistics, inodes: inodes, generations: generations)
+        var report = AnalysisReport(inputs: names, findings: findings, statistics: statistics, inodes: inodes, generations: generations)
+        report.evictions = evictions
+        return report
     }
 
     /// Analyzes an in-memory trace (tests, chunking checks, live capture).
@@ -70,8 +74,10 @@ public enum Analysis {
         let reader = TraceReader(fileIndex: 0, fileName: name)
         try reader.read(source, format: format, chunkSize: chunkSize) { ledger.apply($0) }
         let result = ledger.finish()
-        return AnalysisReport(inputs: [name], findings: result.findings, statistics: reader.statistics,
-                              inodes: result.inodes, generations: [result.generation])
+        var report = AnalysisReport(inputs: [name], findings: result.findings, statistics: reader.statistics,
+                                    inodes: result.inodes, generations: [result.generation])
+        report.evictions = ledger.evictions
+        return report
     }
 }
 

@@ -387,6 +387,17 @@ public final class TraceDatReader {
             return .probe(ProbeEvent(function: d.probeFunction, isReturn: d.probeIsReturn, inode: unsigned(f[0], p),
                                      position: unsigned(f[1], p) ?? unsigned(f[2], p),
                                      count: unsigned(f[3], p) ?? unsigned(f[4], p), returnValue: ret))
+        case .work(let k):
+            // func is a pointer: named from the file's kallsyms as trace-cmd report prints it (%ps).
+            var function: String? = nil
+            if k == .scheduled, let address = rawValue(f[0], p), let name = tep_find_function(tep, address) {
+                function = String(cString: name)
+            }
+            return .work(WorkItem(kind: k, function: function))
+        case .iomapIteration:
+            guard let dev = rawValue(f[0], p), let ino = rawValue(f[1], p), let pos = rawValue(f[2], p) else { return nil }
+            return .iomapIteration(IomapIteration(device: dev, inode: ino, position: pos, length: rawValue(f[3], p) ?? 0,
+                                                  flags: rawValue(f[4], p) ?? 0))
         case .ignored:
             return nil
         }
@@ -480,6 +491,8 @@ final class EventDescriptor {
                 // Named like a probe but not one: the text path does not decode it either.
                 kind = .ignored
             }
+        case .work: fields = [field("func")]
+        case .iomapIteration: fields = [field("dev"), field("ino"), field("pos"), field("length"), field("flags")]
         case .ignored: break
         }
         self.kind = kind

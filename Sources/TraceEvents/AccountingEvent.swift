@@ -346,6 +346,47 @@ public struct ProbeEvent: Sendable, Equatable {
     }
 }
 
+/// btrfs async work items: `btrfs_work_sched` (`"%pU: work=%p (normal_work=%p) wq=%p func=%ps
+/// ordered_func=%p ..."`) and `btrfs_all_work_done` (`"%pU: work->%p"`). A work item runs in one
+/// worker task from `sched` to `done`; `finish_ordered_fn` items finish one ordered extent with the
+/// inode's block reservation as the transaction's (btrfs_finish_ordered_io).
+public struct WorkItem: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable { case scheduled, done }
+    public var kind: Kind
+    /// The work function (`finish_ordered_fn`), nil when the trace prints only an address.
+    public var function: String?
+
+    public init(kind: Kind, function: String?) {
+        self.kind = kind
+        self.function = function
+    }
+}
+
+/// `iomap_iter`: `"dev %d:%d ino 0x%llx pos 0x%llx length 0x%llx [processed %lld | status %d]
+/// flags %s (0x%x) ops %ps caller %pS"`. One step of an iomap operation; a direct-I/O read at EOF
+/// has none.
+public struct IomapIteration: Sendable, Equatable {
+    public var device: UInt64
+    public var inode: UInt64
+    public var position: UInt64
+    public var length: UInt64
+    /// `IOMAP_*` bits: WRITE = 1 << 0, ZERO = 1 << 1, REPORT = 1 << 2, FAULT = 1 << 3, DIRECT = 1 << 4.
+    public var flags: UInt64
+
+    public init(device: UInt64, inode: UInt64, position: UInt64, length: UInt64, flags: UInt64) {
+        self.device = device
+        self.inode = inode
+        self.position = position
+        self.length = length
+        self.flags = flags
+    }
+
+    public static let writeFlag: UInt64 = 1 << 0
+    public static let directFlag: UInt64 = 1 << 4
+    public var isWrite: Bool { flags & Self.writeFlag != 0 }
+    public var isDirect: Bool { flags & Self.directFlag != 0 }
+}
+
 /// One decoded accounting-relevant event.
 public enum AccountingEvent: Sendable, Equatable {
     case spaceReservation(SpaceReservation)
@@ -364,6 +405,8 @@ public enum AccountingEvent: Sendable, Equatable {
     case directIOBegin(DirectIOBegin)
     case directIOEnd(DirectIOEnd)
     case probe(ProbeEvent)
+    case work(WorkItem)
+    case iomapIteration(IomapIteration)
     /// Events the trace itself says are missing.
     case dataLoss(DataLoss)
 }

@@ -14,6 +14,8 @@ public enum DecoderKind: Sendable, Equatable {
     case transactionCommit
     case directIOBegin
     case directIOEnd(queued: Bool)
+    case work(WorkItem.Kind)
+    case iomapIteration
     /// Any event whose payload starts with `(sym...)`: kprobes and kretprobes.
     case probeCandidate
     /// Counted, not decoded.
@@ -48,6 +50,9 @@ public enum DecoderKind: Sendable, Equatable {
             "iomap_dio_rw_begin": .directIOBegin,
             "iomap_dio_complete": .directIOEnd(queued: false),
             "iomap_dio_rw_queued": .directIOEnd(queued: true),
+            "iomap_iter": .iomapIteration,
+            "btrfs_work_sched": .work(.scheduled),
+            "btrfs_all_work_done": .work(.done),
         ]
         let steps: [OrderedExtentEvent.Step] = [.add, .remove, .start, .put, .lookup, .lookupRange, .lookupFirstRange,
                                                 .lookupForLogging, .lookupFirst, .split, .decTestPending, .markFinished]
@@ -99,6 +104,10 @@ public final class EventDecoder {
             event = IomapEvents.begin(p, i, end, fields: f)
         case .directIOEnd(let queued):
             event = IomapEvents.end(queued: queued, p, i, end, fields: f)
+        case .iomapIteration:
+            event = IomapEvents.iteration(p, i, end, fields: f)
+        case .work(let k):
+            event = WorkEvents.work(k, p, i, end, fields: f)
         case .probeCandidate:
             if i < end && p[i] == 0x28 {
                 let parsed: (function: String, isReturn: Bool)

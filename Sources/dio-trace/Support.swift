@@ -25,63 +25,57 @@ enum SARIFOutput {
     static func render(_ report: AnalysisReport) -> String { sarifDocument(for: report) }
 }
 
-/// Ties kernel reports from `--dmesg` to findings: a warning in `btrfs_destroy_inode`, at umount or
-/// in the block-group teardown joins the leak findings of the same filesystem by time (printk and
-/// the trace share the local clock), task and function.
+/// Reads `--dmesg` into the warnings the library ties to the trace (KernelWarningLink).
 enum KernelReportLink {
-    static let evictFunctions = ["btrfs_destroy_inode", "btrfs_evict_inode", "destroy_inode", "evict", "evict_inodes",
-                                 "btrfs_qgroup_check_reserved_leak"]
-    static let unmountFunctions = ["close_ctree", "btrfs_free_block_groups", "btrfs_put_super", "btrfs_kill_super",
-                                   "generic_shutdown_super", "deactivate_locked_super", "cleanup_mnt"]
-
     static func attach(dmesgPath: String, to report: AnalysisReport) throws -> AnalysisReport {
         guard let data = FileManager.default.contents(atPath: dmesgPath) else {
             throw InputError(file: dmesgPath, message: "cannot read kernel log")
         }
-        let reports = KernelLogParser().reports(in: [UInt8](data))
-        var result = report
-        for kr in reports {
+        let bytes = [UInt8](data)
+        let reports = KernelLogParser().reports(in: bytes)
+        let lineStarts = lineStartOffsets(bytes)
+        var warnings: [KernelWarning] = []
+        for (n, kr) in reports.enumerated() {
             let functions = Set(kr.frames.compactMap(\.function) + [kr.guiltyFrame].compactMap { $0 })
-            let atEvict = !functions.isDisjoint(with: evictFunctions) || kr.title.contains("btrfs_destroy_inode")
-            let atUnmount = !functions.isDisjoint(with: unmountFunctions) || kr.comm == "umount"
-            guard atEvict || atUnmount else { continue }
-            let reportNs: UInt64? = kr.timestamp.map { $0.seconds &* 1_000_000_000 &+ UInt64($0.nanoseconds) }
-            // Candidates: leak-at-evict findings (and unmount balances) whose last event is the eviction.
-            var best: (index: Int, score: Int, reason: String)?
-            for (i, f) in result.findings.enumerated() {
-                let evictRules = ["DIO001", "DIO002", "DIO003", "DIO004"]
-                guard evictRules.contains(f.rule.id) || (atUnmount && f.rule.id == "DIO020") else { continue }
-                guard let last = f.events.last else { continue }
-                var score = 0
-                var reasons: [String] = []
-                if let pid = kr.pid, Int32(pid) == last.pid { score += 4; reasons.append("same task \(last.task)-\(last.pid)") }
-                else if let comm = kr.comm, comm == last.task { score += 2; reasons.append("same command \(comm)") }
-                if let rn = reportNs, let tn = last.timestamp {
-                    let delta = rn > tn ? rn - tn : tn - rn
-                    if delta > 10_000_000_000 { continue }
-                    score += delta < 1_000_000 ? 4 : delta < 100_000_000 ? 3 : 1
-                    reasons.append("\(rn >= tn ? "" : "-")\(delta / 1000) µs after \(last.event) at \(last.file):\(last.line)")
-                }
-                if atEvict && evictRules.contains(f.rule.id) { score += 2; reasons.append("warning in the inode teardown") }
-                if best.map({ score > $0.score }) ?? true { best = (i, score, reasons.joined(separator: ", ")) }
-            }
-            guard let chosen = best, chosen.score >= 4 else { continue }
-            let attached = AttachedReport(title: kr.title, file: dmesgPath, line: lineNumber(of: kr.startOffset, in: data), reason: chosen.reason)
-            let target = result.findings[chosen.index]
-            for i in result.findings.indices where result.findings[i].filesystem == target.filesystem
-                && (i == chosen.index || (result.findings[i].inode == target.inode && result.findings[i].rule.id == "DIO010")) {
-                result.findings[i].reports.append(attached)
-            }
+            let next = n + 1 < reports.count ? reports[n + 1].startOffset : bytes.count
+            warnings.append(KernelWarning(
+                title: kr.title, file: dmesgPath, line: lineNumber(of: kr.startOffset, lineStarts: lineStarts),
+                timestamp: kr.timestamp?.totalNanoseconds, pid: kr.pid.flatMap { Int32(exactly: $0) }, comm: kr.comm,
+                functions: functions, space: spaceNamed(in: bytes, from: kr.endOffset, to: next)))
         }
-        return result
+        return KernelWarningLink.link(warnings, into: report)
     }
 
-    static func lineNumber(of offset: Int, in data: Data) -> Int {
-        var line = 1
-        for (i, b) in data.enumerated() {
-            if i >= offset { break }
-            if b == 0x0A { line += 1 }
+    /// The space_info dump btrfs prints after an unmount check: `space_info DATA has ...`
+    /// (6.x) or `space_info 1 has ...` (flags, 6.1), within the next lines of the log.
+    static func spaceNamed(in bytes: [UInt8], from start: Int, to end: Int) -> SpaceKind? {
+        let limit = min(end, start + 4096, bytes.count)
+        guard start < limit else { return nil }
+        let text = String(decoding: bytes[max(0, start)..<limit], as: UTF8.self)
+        guard let r = text.range(of: "space_info ") else { return nil }
+        let word = text[r.upperBound...].prefix { $0 != " " && $0 != "\n" }
+        switch word {
+        case "DATA", "1": return .data
+        case "METADATA", "4": return .metadata
+        case "SYSTEM", "2": return .system
+        default:
+            if let flags = UInt64(word) { return SpaceKind(blockGroupFlags: flags) }
+            return nil
         }
-        return line
+    }
+
+    static func lineStartOffsets(_ bytes: [UInt8]) -> [Int] {
+        var starts = [0]
+        for (i, b) in bytes.enumerated() where b == 0x0A { starts.append(i + 1) }
+        return starts
+    }
+
+    static func lineNumber(of offset: Int, lineStarts: [Int]) -> Int {
+        var lo = 0, hi = lineStarts.count
+        while lo + 1 < hi {
+            let mid = (lo + hi) / 2
+            if lineStarts[mid] <= offset { lo = mid } else { hi = mid }
+        }
+        return lo + 1
     }
 }

@@ -388,6 +388,40 @@ static void case_buffered(void)
 	close(fd);
 }
 
+/* 10. O_DIRECT read at end of file (iomap_dio_rw_begin with no iomap_iter and no completion),
+ * a buffered write through a second descriptor, another O_DIRECT read: the reads reserve
+ * nothing and the buffered write's reservations are not theirs (xfstests generic/013 shape). */
+static void do_pread(const char *cname, const char *file, int fd, void *buf, size_t len, off_t off)
+{
+	errno = 0;
+	ssize_t r = pread(fd, buf, len, off);
+	report(cname, file, fd, "pread", off, len, r, errno);
+}
+
+static void case_readeof(void)
+{
+	static const struct { const char *name; int nocow; } files[] = { { "readeof-nocow", 1 }, { "readeof-csum", 0 } };
+	for (int k = 0; k < 2; k++) {
+		const char *f = files[k].name;
+		int dfd = open_file(f, O_DIRECT, files[k].nocow);
+		if (dfd < 0)
+			return;
+		int bfd = open(path_of(f), O_RDWR);
+		char *b = aligned_buf(64 * KiB, 'r');
+		do_pwrite("readeof-dio-write", f, dfd, b, 64 * KiB, 0);
+		for (int i = 0; i < 2 * scale; i++) {
+			struct stat st;
+			fstat(dfd, &st);
+			do_pread("readeof-dio-read-at-eof", f, dfd, b, 64 * KiB, st.st_size);
+			do_pwrite("readeof-buffered-write", f, bfd, b, 5000, st.st_size);
+			do_pread("readeof-dio-read", f, dfd, b, 64 * KiB, 0);
+		}
+		do_fsync("readeof-fsync", f, bfd);
+		close(bfd);
+		close(dfd);
+	}
+}
+
 /* 9. Linux native AIO via raw syscalls (no libaio needed) on a NOCOW O_DIRECT file */
 static void case_aio(void)
 {
@@ -511,6 +545,7 @@ int main(int argc, char **argv)
 	if (want("concurrent")) case_concurrent();
 	if (want("buffered")) case_buffered();
 	if (want("aio")) case_aio();
+	if (want("readeof")) case_readeof();
 	if (want("truncate")) case_truncate();
 	if (want("unlink")) case_unlink();
 	printf("dio_workload done\n");

@@ -40,6 +40,42 @@ public struct IODescription: Sendable, Equatable {
     }
 }
 
+/// One direct-I/O write of an inode, as its history remembers it.
+public struct InodeIORecord: Sendable, Equatable {
+    public var io: IODescription
+    public var begin: EventReference
+    public var end: EventReference?
+
+    public init(io: IODescription, begin: EventReference, end: EventReference?) {
+        self.io = io
+        self.begin = begin
+        self.end = end
+    }
+
+    /// A negative result (errno) or fewer bytes than asked.
+    public var failed: Bool {
+        guard let r = io.result else { return false }
+        return r < 0 || (io.length.map { r >= 0 && UInt64(r) < $0 } ?? false)
+    }
+}
+
+/// An inode eviction (`btrfs_inode_evict`) with the inode's direct-I/O writes, failing ones first.
+public struct InodeEviction: Sendable, Equatable {
+    public var filesystem: FilesystemID?
+    public var root: UInt64
+    public var inode: UInt64
+    public var event: EventReference
+    public var history: [InodeIORecord]
+
+    public init(filesystem: FilesystemID?, root: UInt64, inode: UInt64, event: EventReference, history: [InodeIORecord]) {
+        self.filesystem = filesystem
+        self.root = root
+        self.inode = inode
+        self.event = event
+        self.history = history
+    }
+}
+
 /// A kernel report (from `--dmesg`) that a finding explains.
 public struct AttachedReport: Sendable, Equatable {
     public var title: String
@@ -91,6 +127,11 @@ public struct Finding: Sendable, Equatable {
 }
 
 /// Final balances of one inode.
+/// What a finding's amount counts.
+public enum AmountUnit: String, Sendable {
+    case bytes, extents, events
+}
+
 public struct InodeBalance: Sendable, Equatable {
     public var filesystem: FilesystemID?
     public var root: UInt64?
@@ -129,6 +170,9 @@ public struct AnalysisReport: Sendable {
     public var inodes: [InodeBalance]
     /// Kernel generation the ledger assumed per input (`4.x`, `5.x/6.x`).
     public var generations: [String]
+
+    /// Every inode eviction of the trace with the inode's direct-I/O writes, for `--dmesg`.
+    public var evictions: [InodeEviction] = []
 
     public init(inputs: [String], findings: [Finding], statistics: TraceStatistics, inodes: [InodeBalance], generations: [String]) {
         self.inputs = inputs

@@ -70,6 +70,24 @@ extension Rule {
         shortDescription: "Kernel-reported outstanding extents disagree with the replay",
         fullDescription: "btrfs_inode_mod_outstanding_extents printed outstanding=N (6.12+), which differs from the value replayed from the events before it: an event was missed (lost events, a filtered CPU) or tracing started mid-flight.",
         help: "Check for lost events; later findings on this inode are less certain.")
+    /// I2 below zero on a kernel where it is exact.
+    public static let metadataReleasedMoreThanReserved = Rule(
+        id: "DIO032", name: "metadata-released-more-than-reserved", defaultSeverity: .warning,
+        shortDescription: "More metadata reservation released than reserved",
+        fullDescription: "On a trace where the inode's metadata reservation is exact (4.x, or 5.x/6.x with the btrfs work-item events that bound ordered-extent completion), the inode released or used more of its block reservation than it reserved: a reservation event is missing from the trace, or the kernel released twice.",
+        help: "Check for lost events first; a double release shows in the kernel as a later WARN in btrfs_destroy_inode or an underflow of block_rsv.reserved.")
+    /// A running value printed by the kernel does not follow from the events before it.
+    public static let kernelValueMismatch = Rule(
+        id: "DIO041", name: "kernel-value-chain-break", defaultSeverity: .warning,
+        shortDescription: "A value the kernel prints does not follow from the events before it",
+        fullDescription: "update_bytes_may_use prints old= (the space_info's bytes_may_use before the change) and qgroup_update_reserve prints cur_reserved=; each must equal the previous event's value plus its change. A break means an event is missing from the trace (filtered, lost without a marker, or cut out) or an extra one is in it. Events of one timestamp that arrive permuted across CPUs are reordered, not reported.",
+        help: "Balances that depend on the missing event are not exact; look for trace filters or lost events around the named lines.")
+    /// A kernel warning at inode or filesystem teardown that no trace balance explains.
+    public static let kernelWarnedAtTeardown = Rule(
+        id: "DIO060", name: "kernel-warned-at-teardown", defaultSeverity: .error,
+        shortDescription: "The kernel warned while tearing down an inode or the filesystem",
+        fullDescription: "With --dmesg: a WARNING in btrfs_destroy_inode (or a space_info check at unmount) follows the eviction of this inode by the same task, but no balance of the trace proves the leak by itself (untraced events, or a reservation the ledger does not model). The finding lists the inode's direct-I/O writes, failing ones first.",
+        help: "The kernel's own check failed: read its warning lines (block_rsv.reserved, csum_bytes, outstanding_extents) and the failing write's error path.")
     /// Lost events lower confidence.
     public static let dataLoss = Rule(
         id: "DIO050", name: "trace-data-loss", defaultSeverity: .warning,
@@ -81,6 +99,6 @@ extension Rule {
     public static let all: [Rule] = [
         .leakAtEvictOutstandingExtents, .leakAtEvictMetadata, .leakAtEvictOrderedExtent, .leakAtEvictQgroup,
         .reservationOutlivedIO, .heldAtUnmount, .heldAtEndOfTrace, .releasedMoreThanReserved,
-        .orderedExtentNeverFinished, .outstandingMismatch, .dataLoss,
+        .orderedExtentNeverFinished, .metadataReleasedMoreThanReserved, .outstandingMismatch, .kernelValueMismatch, .kernelWarnedAtTeardown, .dataLoss,
     ]
 }

@@ -13,7 +13,17 @@ public import TraceEvents
 public struct Ledger {
     let fileNames: [String]
     var inodes: [InodeKey: InodeState] = [:]
-    var metadata: [FilesystemInode: Balance] = [:]
+    var metadata: [FilesystemInode: MetadataBalance] = [:]
+    /// Per-task progress through metadata reservations and work items (I2, MetadataBalance.swift).
+    var taskMetadata: [Int32: TaskMetadataState] = [:]
+    var sawWorkItems = false
+    /// Data reservations of a task waiting for their `space_info` event before they count for its I/O.
+    /// Running values the kernel prints (`old=`, `cur_reserved=`), ValueChain.swift.
+    var valueChains: [ValueChainKey: ValueChain] = [:]
+    /// Evictions seen, with each inode's direct-I/O history (capped at `evictionLimit`).
+    public private(set) var evictions: [InodeEviction] = []
+    static let evictionLimit = 100_000
+    var pendingDataReserve: [Int32: (bytes: Int64, ref: EventRef)] = [:]
     var ios: [Int: IOState] = [:]
     var windowByPid: [Int32: Int] = [:]
     var probeDepth: [Int32: Int] = [:]
@@ -151,13 +161,35 @@ public struct Ledger {
             value.chain.append(ref)
             if value.value == 0 { value.chain.reset() }
             mayUse[key] = value
-            if u.space == .data, let id = window(event.pid, inode: nil) {
-                ios[id]?.data &+= u.diff
-                ios[id]?.chain.append(ref)
+            checkChain(SpaceKey(filesystem: fs, space: u.space), old: u.old, diff: u.diff, ref)
+            if u.space == .metadata { metadataMayUse(u.diff, ref) }
+            if u.space == .data {
+                pendingDataReserve[event.pid] = nil
+                if let id = window(event.pid, inode: nil), ios[id]?.countsReservations == true {
+                    if u.diff > 0 {
+                        pendingDataReserve[event.pid] = (u.diff, ref)
+                    } else {
+                        ios[id]?.data &+= u.diff
+                        ios[id]?.chain.append(ref)
+                    }
+                }
             }
         case .directIOBegin(let b):
             modernEvidence = true
-            openWindow(event, inodeNumber: b.inode, offset: b.offset, length: b.length, source: "iomap_dio_rw_begin", direct: true)
+            // A begin without completion (a read at EOF returns before iomap_dio_complete) ends at
+            // the task's next direct I/O, whatever the inode.
+            if let open = windowByPid[event.pid], ios[open]?.source == .iomap {
+                endWindow(pid: event.pid, inodeNumber: nil, result: nil, ref)
+            }
+            openWindow(event, inodeNumber: b.inode, offset: b.offset, length: b.length, source: .iomap, direct: true)
+            if let id = windowByPid[event.pid], b.isWrite { ios[id]?.direction = .write }
+        case .iomapIteration(let it):
+            if it.isDirect, let id = windowByPid[event.pid], let io = ios[id], io.inodeNumber == nil || io.inodeNumber == it.inode,
+               io.direction == .unknown {
+                ios[id]?.direction = it.isWrite ? .write : .read
+            }
+        case .work(let w):
+            work(w, ref)
         case .directIOEnd(let e):
             endWindow(pid: event.pid, inodeNumber: e.inode, result: e.isQueued ? nil : (e.error != 0 ? e.error : e.result), ref)
         case .probe(let p):
@@ -167,7 +199,9 @@ public struct Ledger {
             var state = inodes.removeValue(forKey: key) ?? InodeState(key: key)
             state.qgroupData.add(q.operation == .reserve ? Int64(clamping: q.reserved) : -Int64(clamping: q.reserved), ref)
             inodes[key] = state
-        case .qgroupReserveUpdate, .qgroupMeta, .orderedRangeFinished, .extentReserved, .reservedExtentAllocated,
+        case .qgroupReserveUpdate(let q):
+            checkChain(QgroupKey(filesystem: fs, qgroup: q.qgroup, type: q.type), current: q.currentReserved, diff: q.diff, ref)
+        case .qgroupMeta, .orderedRangeFinished, .extentReserved, .reservedExtentAllocated,
              .reservedExtentFreed, .transactionCommit:
             break
         }
@@ -189,7 +223,7 @@ public struct Ledger {
             state.lastReportedOutstanding = reported
         }
         if state.baselineKnown && state.outstanding.sum < 0 {
-            report(.releasedMoreThanReserved, state.key, once: true, amount: state.outstanding.sum, unit: "extents",
+            report(.releasedMoreThanReserved, state.key, once: true, amount: state.outstanding.sum, unit: .extents,
                    message: "Outstanding extents of inode \(key.inode) went below zero (\(state.outstanding.sum)) although the inode was created in this trace.",
                    chain: state.outstanding.chain, extra: [], lossy: state.sawDataLossSinceStart)
         }
@@ -208,7 +242,7 @@ public struct Ledger {
     mutating func mismatch(_ state: inout InodeState, reported: UInt64, replayed: Int64, _ ref: EventRef) {
         var chain = state.outstanding.chain
         chain.append(ref)
-        report(.outstandingMismatch, state.key, once: true, amount: Int64(clamping: reported) &- replayed, unit: "extents",
+        report(.outstandingMismatch, state.key, once: true, amount: Int64(clamping: reported) &- replayed, unit: .extents,
                message: "The kernel printed outstanding=\(reported) for inode \(state.key.inode), the replay expected a change of the previous value consistent with the events; an event was missed.",
                chain: chain, extra: [], lossy: false)
     }
@@ -227,6 +261,7 @@ public struct Ledger {
                 ios[io]?.chain.append(ref)
                 if oe.flags.contains(.direct) {
                     ios[io]?.isDirect = true
+                    ios[io]?.direction = .write
                     directWriters.insert(PidInode(pid: ref.pid, inode: key.inode))
                 } else {
                     // A non-DIRECT ordered extent inside a direct-I/O window is writeback of dirty page
@@ -243,6 +278,7 @@ public struct Ledger {
             inodes[key] = state
         case .remove:
             sawOrderedExtentRemove = true
+            chargeMetadataConsumption(pid: ref.pid, FilesystemInode(filesystem: key.filesystem, inode: key.inode))
             var state = inodes.removeValue(forKey: key) ?? InodeState(key: key)
             let pending = state.pendingRemoveMods.removeValue(forKey: ref.pid)
             // Exact match first; a split-off piece (6.x btrfs_split_ordered_extent) is removed with no
@@ -275,7 +311,7 @@ public struct Ledger {
                 if state.baselineKnown {
                     var chain = EventChain()
                     chain.append(ref)
-                    report(.releasedMoreThanReserved, key, once: false, amount: Int64(clamping: oe.length), unit: "bytes",
+                    report(.releasedMoreThanReserved, key, once: false, amount: Int64(clamping: oe.length), unit: .bytes,
                            message: "Ordered extent [\(oe.fileOffset), +\(oe.length)) of inode \(key.inode) was removed but never added, although the inode was created in this trace.",
                            chain: chain, extra: [], lossy: state.sawDataLossSinceStart)
                 }
@@ -293,29 +329,45 @@ public struct Ledger {
         switch r.kind {
         case .delalloc:
             let key = FilesystemInode(filesystem: fs, inode: r.value)
-            var balance = metadata.removeValue(forKey: key) ?? Balance()
-            balance.add(delta, ref)
+            if !r.isReserve { chargeMetadataConsumption(pid: ref.pid, key) }
+            var balance = metadata.removeValue(forKey: key) ?? MetadataBalance()
+            if r.isReserve { balance.reserve(delta, ref) } else { balance.release(-delta, ref) }
             metadata[key] = balance
+            metadataTypedReservation(r, ref)
             if isLegacyLike, let id = window(ref.pid, inodeNumber: r.value) {
                 ios[id]?.metadata &+= delta
                 ios[id]?.chain.append(ref)
             }
-        case .spaceInfo(.data) where isLegacyLike:
+        case .spaceInfo(.metadata):
+            if r.isReserve { metadataSpaceInfoReserve(r.bytes, ref) }
+        case .spaceInfo(.data):
+            guard isLegacyLike else {
+                // A data reservation of the task's own (may_use +N then space_info reserve N) counts for
+                // its I/O; a may_use increase without it was a ticket granted to a waiting task.
+                if r.isReserve, let pending = pendingDataReserve.removeValue(forKey: ref.pid), pending.bytes == delta,
+                   let id = window(ref.pid, inode: nil), ios[id]?.countsReservations == true {
+                    ios[id]?.data &+= pending.bytes
+                    ios[id]?.chain.append(pending.ref)
+                }
+                break
+            }
             // 4.x: space_info DATA events are bytes_may_use changes; a reserve starts a new write.
             if r.isReserve {
-                if let id = windowByPid[ref.pid], ios[id]?.source == "task-window" {
+                if let id = windowByPid[ref.pid], ios[id]?.source == .taskWindow {
                     ios[id]?.ended = true
                     ios[id]?.end = ref
                     windowByPid[ref.pid] = nil
                     evaluateIO(id)
                 }
-                let id = makeIO(pid: ref.pid, comm: ref.comm, inodeNumber: nil, offset: nil, length: r.bytes, source: "task-window", begin: ref, direct: false)
+                let id = makeIO(pid: ref.pid, comm: ref.comm, inodeNumber: nil, offset: nil, length: r.bytes, source: .taskWindow, begin: ref, direct: false)
                 windowByPid[ref.pid] = id
                 ios[id]?.data &+= delta
             } else if let id = windowByPid[ref.pid] {
                 ios[id]?.data &+= delta
                 ios[id]?.chain.append(ref)
             }
+        case .delayedInode, .delayedItem, .transaction, .delayedRefsReserve, .localDelayedRefsReserve, .orphan:
+            metadataTypedReservation(r, ref)
         default:
             break
         }
@@ -326,7 +378,7 @@ public struct Ledger {
 
     // MARK: I/O windows
 
-    mutating func makeIO(pid: Int32, comm: String, inodeNumber: UInt64?, offset: UInt64?, length: UInt64?, source: String, begin: EventRef, direct: Bool) -> Int {
+    mutating func makeIO(pid: Int32, comm: String, inodeNumber: UInt64?, offset: UInt64?, length: UInt64?, source: WindowSource, begin: EventRef, direct: Bool) -> Int {
         let id = nextIO
         nextIO += 1
         var io = IOState(id: id, pid: pid, comm: comm, inode: nil, inodeNumber: inodeNumber, offset: offset, length: length,
@@ -336,7 +388,7 @@ public struct Ledger {
         return id
     }
 
-    mutating func openWindow(_ e: TraceEvent, inodeNumber: UInt64?, offset: UInt64?, length: UInt64?, source: String, direct: Bool) {
+    mutating func openWindow(_ e: TraceEvent, inodeNumber: UInt64?, offset: UInt64?, length: UInt64?, source: WindowSource, direct: Bool) {
         if windowByPid[e.pid] != nil { return }
         windowByPid[e.pid] = makeIO(pid: e.pid, comm: e.comm, inodeNumber: inodeNumber, offset: offset, length: length,
                                     source: source, begin: EventRef(e), direct: direct)
@@ -367,7 +419,7 @@ public struct Ledger {
             let depth = probeDepth[e.pid, default: 0]
             probeDepth[e.pid] = depth + 1
             if depth == 0 {
-                openWindow(e, inodeNumber: p.inode, offset: p.position, length: p.count, source: "kprobe:" + p.function, direct: true)
+                openWindow(e, inodeNumber: p.inode, offset: p.position, length: p.count, source: .probe(p.function), direct: true)
             }
         } else {
             let depth = max(probeDepth[e.pid, default: 1] - 1, 0)
@@ -401,14 +453,15 @@ public struct Ledger {
     mutating func evaluateIO(_ id: Int) {
         guard let io = ios[id], io.ended, io.openOrderedExtents <= 0 else { return }
         ios[id] = nil
-        guard io.isDirect else { return }
+        guard io.isDirect, io.countsReservations else { return }
+        remember(io)
         var held: [String] = []
         if io.outstanding > 0 && !io.sawWriteback { held.append("\(io.outstanding) outstanding extent\(io.outstanding == 1 ? "" : "s")") }
         if io.data > 0 { held.append("\(io.data) bytes of data reservation (bytes_may_use)") }
         if isLegacy, io.metadata > 0, io.createdOrderedExtents == 0 { held.append("\(io.metadata) bytes of delalloc metadata reservation") }
         guard !held.isEmpty else { return }
         let key = io.inode ?? InodeKey(filesystem: lastFilesystem, root: 5, inode: io.inodeNumber ?? 0)
-        let ioDescription = IODescription(task: io.comm, pid: io.pid, offset: io.offset, length: io.length, source: io.source, result: io.result)
+        let ioDescription = IODescription(task: io.comm, pid: io.pid, offset: io.offset, length: io.length, source: io.source.description, result: io.result)
         var message = "Direct-I/O write by \(io.comm)-\(io.pid) on inode \(io.inodeNumber.map(String.init) ?? "?")"
         if let o = io.offset, let l = io.length { message += " range [\(o), +\(l))" }
         if let r = io.result { message += " (returned \(r))" }
@@ -416,7 +469,7 @@ public struct Ledger {
         message += io.createdOrderedExtents > 0 ? " and its \(io.createdOrderedExtents) ordered extent(s) were removed." : "; it created no ordered extent, so nothing will release it: an error path skipped the release (the 50745b0a7f46 class of leak)."
         let countsOutstanding = io.outstanding > 0 && !io.sawWriteback
         let amount = io.data > 0 ? io.data : countsOutstanding ? io.outstanding : io.metadata
-        let unit = io.data > 0 ? "bytes" : countsOutstanding ? "extents" : "bytes"
+        let unit: AmountUnit = io.data > 0 ? .bytes : countsOutstanding ? .extents : .bytes
         var finding = makeFinding(.reservationOutlivedIO, key, amount: amount, unit: unit, message: message, chain: io.chain, extra: [], lossy: io.lossDuring)
         finding.io = ioDescription
         record(finding)
@@ -427,7 +480,7 @@ public struct Ledger {
     mutating func evict(_ key: InodeKey, _ ref: EventRef) {
         // Windows of this inode that can no longer change.
         for (id, io) in ios where io.inode == key || (io.inode == nil && io.inodeNumber == key.inode) {
-            if io.source == "task-window" {
+            if io.source == .taskWindow {
                 ios[id]?.ended = true
                 ios[id]?.end = ref
                 if windowByPid[io.pid] == id { windowByPid[io.pid] = nil }
@@ -439,35 +492,45 @@ public struct Ledger {
         let lossy = state.sawDataLossSinceStart || (!state.baselineKnown && lossSeen)
         let held = state.outstanding.held(baselineKnown: state.baselineKnown)
         if state.outstanding.touched && held > 0 {
-            report(.leakAtEvictOutstandingExtents, key, once: false, amount: held, unit: "extents",
+            report(.leakAtEvictOutstandingExtents, key, once: false, amount: held, unit: .extents,
                    message: "Inode \(key.inode) (root \(key.root)) was evicted with \(held) outstanding extent\(held == 1 ? "" : "s") still counted; btrfs_destroy_inode warns WARN_ON(inode->outstanding_extents).",
                    chain: state.outstanding.chain, extra: [ref], lossy: lossy)
         }
         for oe in state.openOrderedExtents {
-            report(.leakAtEvictOrderedExtent, key, once: false, amount: Int64(clamping: oe.remaining), unit: "bytes",
+            report(.leakAtEvictOrderedExtent, key, once: false, amount: Int64(clamping: oe.remaining), unit: .bytes,
                    message: "Ordered extent [\(oe.fileOffset), +\(oe.length)) of inode \(key.inode) was never removed before eviction; btrfs_destroy_inode prints 'found ordered extent \(oe.fileOffset) \(oe.length) on inode cleanup'.",
                    chain: oe.chain, extra: [ref], lossy: lossy)
         }
         let metaKey = FilesystemInode(filesystem: key.filesystem, inode: key.inode)
         let meta = metadata.removeValue(forKey: metaKey)
-        if isLegacy, let meta, meta.held(baselineKnown: state.baselineKnown) > 0 {
-            let amount = meta.held(baselineKnown: state.baselineKnown)
-            report(.leakAtEvictMetadata, key, once: false, amount: amount, unit: "bytes",
-                   message: "Inode \(key.inode) was evicted holding \(amount) bytes of delalloc metadata reservation (exact on this 4.x-era trace); btrfs_destroy_inode warns about outstanding extents.",
-                   chain: meta.chain, extra: [ref], lossy: lossy)
-        }
+        checkMetadataAtEvict(key, meta, baselineKnown: state.baselineKnown, evictRef: ref, lossy: lossy)
         let qgroupHeld = state.qgroupData.held(baselineKnown: state.baselineKnown)
         if state.qgroupData.touched && qgroupHeld > 0 {
-            report(.leakAtEvictQgroup, key, once: false, amount: qgroupHeld, unit: "bytes",
+            report(.leakAtEvictQgroup, key, once: false, amount: qgroupHeld, unit: .bytes,
                    message: "Inode \(key.inode) was evicted with \(qgroupHeld) bytes of qgroup data reservation not released by any traced event.",
                    chain: state.qgroupData.chain, extra: [ref], lossy: lossy)
         }
         balances.append(balance(state, meta: meta, evicted: true))
+        if evictions.count < Self.evictionLimit {
+            let history = state.history.filter(\.failed) + state.history.filter { !$0.failed }
+            evictions.append(InodeEviction(filesystem: key.filesystem, root: key.root, inode: key.inode, event: reference(ref), history: history))
+        }
     }
 
-    func balance(_ state: InodeState, meta: Balance?, evicted: Bool) -> InodeBalance {
+    /// Adds a finished direct-I/O write to its inode's history.
+    mutating func remember(_ io: IOState) {
+        let key = io.inode ?? io.inodeNumber.flatMap { n in
+            inodes.keys.filter { $0.inode == n && $0.filesystem == lastFilesystem }.min(by: Self.order)
+        }
+        guard let key, inodes[key] != nil else { return }
+        let description = IODescription(task: io.comm, pid: io.pid, offset: io.offset, length: io.length, source: io.source.description, result: io.result)
+        let record = InodeIORecord(io: description, begin: reference(io.begin), end: io.end.map(reference))
+        inodes[key]?.remember(record)
+    }
+
+    func balance(_ state: InodeState, meta: MetadataBalance?, evicted: Bool) -> InodeBalance {
         InodeBalance(filesystem: state.key.filesystem, root: state.key.root, inode: state.key.inode,
-                     outstandingExtents: state.outstanding.sum, metadataReserved: meta?.sum ?? 0,
+                     outstandingExtents: state.outstanding.sum, metadataReserved: meta?.balance.sum ?? 0,
                      openOrderedExtents: state.openOrderedExtents.count, orderedExtentsAdded: state.orderedExtentsAdded,
                      qgroupDataReserved: state.qgroupData.sum, evicted: evicted, baseline: state.baselineKnown ? "known" : "unknown")
     }
@@ -479,7 +542,7 @@ public struct Ledger {
                        timestamp: r.timestamp, task: r.comm, pid: r.pid, event: r.name)
     }
 
-    func makeFinding(_ rule: Rule, _ key: InodeKey, amount: Int64, unit: String, message: String, chain: EventChain,
+    func makeFinding(_ rule: Rule, _ key: InodeKey, amount: Int64, unit: AmountUnit, message: String, chain: EventChain,
                      extra: [EventRef], lossy: Bool) -> Finding {
         var events = chain.events.map(reference)
         events += extra.map(reference)
@@ -490,7 +553,7 @@ public struct Ledger {
             text += " Confidence lowered: the trace lost events."
         }
         return Finding(rule: rule, severity: severity, filesystem: key.filesystem, root: key.root, inode: key.inode,
-                       amount: amount, unit: unit, message: text, events: events, elidedEvents: chain.elided)
+                       amount: amount, unit: unit.rawValue, message: text, events: events, elidedEvents: chain.elided)
     }
 
     mutating func record(_ finding: Finding) {
@@ -505,7 +568,7 @@ public struct Ledger {
         }
     }
 
-    mutating func report(_ rule: Rule, _ key: InodeKey, once: Bool, amount: Int64, unit: String, message: String,
+    mutating func report(_ rule: Rule, _ key: InodeKey, once: Bool, amount: Int64, unit: AmountUnit, message: String,
                          chain: EventChain, extra: [EventRef], lossy: Bool) {
         if once {
             let k = ReportedKey(rule: rule.id, inode: key)
@@ -517,24 +580,25 @@ public struct Ledger {
 
     /// Ends the replay: closes windows, reports what is still held, and returns the results.
     public mutating func finish() -> (findings: [Finding], inodes: [InodeBalance], generation: String) {
+        flushValueChains()
         for key in evicting.keys.sorted(by: Self.order) {
             if let ref = evicting.removeValue(forKey: key) { evict(key, ref) }
         }
-        for id in ios.keys where ios[id]?.source == "task-window" { ios[id]?.ended = true }
+        for id in ios.keys where ios[id]?.source == .taskWindow { ios[id]?.ended = true }
         for id in ios.keys.sorted() { evaluateIO(id) }
         for key in inodes.keys.sorted(by: Self.order) {
             guard let state = inodes[key] else { continue }
             let held = state.outstanding.held(baselineKnown: state.baselineKnown)
             let lossy = state.sawDataLossSinceStart || lossSeen
             if state.outstanding.touched && held > 0 {
-                report(.heldAtEndOfTrace, key, once: true, amount: held, unit: "extents",
+                report(.heldAtEndOfTrace, key, once: true, amount: held, unit: .extents,
                        message: "Inode \(key.inode) still had \(held) outstanding extent\(held == 1 ? "" : "s") when the trace ended (no eviction seen).",
                        chain: state.outstanding.chain, extra: [], lossy: lossy)
             }
             for oe in state.openOrderedExtents where sawOrderedExtentRemove {
                 let age = (lastTimestamp ?? 0) &- (oe.added.timestamp ?? lastTimestamp ?? 0)
                 let rule: Rule = age > 5_000_000_000 ? .orderedExtentNeverFinished : .heldAtEndOfTrace
-                report(rule, key, once: false, amount: Int64(clamping: oe.remaining), unit: "bytes",
+                report(rule, key, once: false, amount: Int64(clamping: oe.remaining), unit: .bytes,
                        message: "Ordered extent [\(oe.fileOffset), +\(oe.length)) of inode \(key.inode) was still open when the trace ended\(rule == .orderedExtentNeverFinished ? ", more than 5 s after it was added" : "").",
                        chain: oe.chain, extra: [], lossy: lossy)
             }
@@ -547,7 +611,7 @@ public struct Ledger {
             guard let v = mayUse[key], let value = v.value, value != 0, unmounted.contains(FilesystemIDBox(id: key.filesystem)) else { continue }
             var chain = v.chain
             chain.append(v.last)
-            let finding = makeFinding(.heldAtUnmount, InodeKey(filesystem: key.filesystem, root: 0, inode: 0), amount: value, unit: "bytes",
+            let finding = makeFinding(.heldAtUnmount, InodeKey(filesystem: key.filesystem, root: 0, inode: 0), amount: value, unit: .bytes,
                                       message: "\(key.space.name) bytes_may_use is \(value) after the filesystem was unmounted; btrfs_free_block_groups warns WARN_ON(space_info->bytes_may_use > 0).",
                                       chain: chain, extra: [], lossy: lossSeen)
             var f = finding
@@ -558,14 +622,16 @@ public struct Ledger {
         if let first = lossRefs.first {
             var chain = EventChain()
             for r in lossRefs { chain.append(r) }
-            var f = Finding(rule: .dataLoss, filesystem: lastFilesystem, root: nil, inode: nil, amount: Int64(clamping: lostEvents), unit: "events",
+            var f = Finding(rule: .dataLoss, filesystem: lastFilesystem, root: nil, inode: nil, amount: Int64(clamping: lostEvents), unit: AmountUnit.events.rawValue,
                             message: "The trace lost \(lostEvents) events (\(lossRefs.count) marker\(lossRefs.count == 1 ? "" : "s"), first at line \(first.line)); balances spanning the gap are not exact and inode baselines after it are unknown.",
                             events: chain.events.map(reference), elidedEvents: chain.elided)
             f.severity = .warning
             record(f)
         }
         let generation = isLegacy ? "4.x (ordered-extent events without fsid: delalloc balance exact)"
-            : modernEvidence ? "4.15+ (outstanding extents exact, delalloc bounded)" : "undetermined (no generation-specific events)"
+            : modernEvidence ? (sawWorkItems ? "4.15+ (outstanding extents exact, delalloc exact: work-item events bound ordered-extent completion)"
+                                : "4.15+ (outstanding extents exact, delalloc bounded: no btrfs_work_sched events)")
+            : "undetermined (no generation-specific events)"
         return (findings, balances, generation)
     }
 

@@ -60,8 +60,19 @@ struct InodeState: Sendable {
     /// Last value the kernel printed (`outstanding=`, 6.12+) to detect missed events.
     var lastReportedOutstanding: UInt64?
     var sawDataLossSinceStart = false
+    /// The inode's direct-I/O writes (at most `historyLimit`, failing ones kept first).
+    var history: [InodeIORecord] = []
+    static let historyLimit = 12
 
     init(key: InodeKey) { self.key = key }
+
+    mutating func remember(_ record: InodeIORecord) {
+        if history.count >= Self.historyLimit {
+            guard let drop = history.firstIndex(where: { !$0.failed }) ?? (record.failed ? history.indices.first : nil) else { return }
+            history.remove(at: drop)
+        }
+        history.append(record)
+    }
 }
 
 /// One direct-I/O write: task, inode, range, begin..end.
@@ -74,8 +85,11 @@ struct IOState: Sendable {
     var inodeNumber: UInt64?
     var offset: UInt64?
     var length: UInt64?
-    var source: String
+    var source: WindowSource
     var begin: EventRef
+    /// iomap windows learn their direction from `iomap_iter` (`WRITE|DIRECT` vs `DIRECT`): 6.18
+    /// prints `flags DIRECT` on `iomap_dio_rw_begin` for sync writes and reads alike.
+    var direction: IODirection = .unknown
     var end: EventRef?
     var result: Int64?
     var ended = false
@@ -90,4 +104,34 @@ struct IOState: Sendable {
     /// Page-cache writeback ran inside the window: its outstanding-extent changes are not this
     /// I/O's, so only the data reservation is checked per I/O (the inode balance stays exact).
     var sawWriteback = false
+}
+
+/// What opened an I/O window.
+enum WindowSource: Sendable, Equatable, CustomStringConvertible {
+    /// `iomap_dio_rw_begin` .. `iomap_dio_complete` / `iomap_dio_rw_queued` (6.5+).
+    case iomap
+    /// A kprobe pair on a direct-I/O write function (`btrfs_dio_write`, 4.x `btrfs_direct_IO`).
+    case probe(String)
+    /// 4.x: from a task's DATA reservation to its next one (no I/O events on those kernels).
+    case taskWindow
+
+    var description: String {
+        switch self {
+        case .iomap: "iomap_dio_rw_begin"
+        case .probe(let function): "kprobe:" + function
+        case .taskWindow: "task-window"
+        }
+    }
+}
+
+enum IODirection: Sendable, Equatable { case unknown, read, write }
+
+extension IOState {
+    /// Reads reserve nothing: only writes (known as such) are checked and collect reservations.
+    var countsReservations: Bool {
+        switch source {
+        case .iomap: direction == .write
+        case .probe, .taskWindow: direction != .read
+        }
+    }
 }

@@ -65,7 +65,7 @@ public enum TextReport {
                     + pad(i.baseline, 9) + (i.evicted ? "evicted" : "live at end") + "\n"
             }
             if report.inodes.count > 50 { out += "  ... \(report.inodes.count - 50) more (see --format json)\n" }
-            out += "  (outstanding: exact on 4.15+; delalloc: net reserve-release bytes, exact on 4.x only)\n"
+            out += "  (outstanding: exact on 4.15+; delalloc: reserve - release - moved to the delayed inode - used for tree blocks, exact on 4.x and where work-item events are traced)\n"
         }
         return out
     }

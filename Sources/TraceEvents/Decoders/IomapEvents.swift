@@ -82,4 +82,46 @@ enum IomapEvents {
         return .directIOEnd(DirectIOEnd(device: device(p, dev), inode: ino, offset: offset, error: signed(p, kv["error"]) ?? 0,
                                         result: signed(p, kv["ret"]) ?? 0, isQueued: queued))
     }
+
+    /// `iomap_iter`: `"dev %d:%d ino 0x%llx pos 0x%llx length 0x%llx [processed %lld | status %d]
+    /// flags %s (0x%x) ops %ps caller %pS"` (6.1: no processed/status; 6.12: processed; 6.18:
+    /// status). The number in parentheses is the `IOMAP_*` mask; without it the names are read.
+    static func iteration(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int, fields f: PayloadFields) -> AccountingEvent? {
+        if isRaw(p, i, end) {
+            f.load(p, i, end)
+            guard let dev = f.unsigned("dev"), let ino = f.unsigned("ino"), let pos = f.unsigned("pos") else { return nil }
+            return .iomapIteration(IomapIteration(device: dev, inode: ino, position: pos, length: f.unsigned("length") ?? 0,
+                                                  flags: f.unsigned("flags") ?? 0))
+        }
+        var tokens: [(Int, Int)] = []
+        var k = i
+        while k < end && tokens.count < 24 {
+            k = Bytes.skipSpaces(p, k, end)
+            let s = k
+            k = Bytes.skipToSpace(p, k, end)
+            if k > s { tokens.append((s, k)) }
+        }
+        func value(after key: StaticString) -> (Int, Int)? {
+            for t in 0..<max(tokens.count - 1, 0) where Bytes.matches(p, tokens[t].0, tokens[t].1, key) && tokens[t].1 - tokens[t].0 == key.utf8CodeUnitCount {
+                return tokens[t + 1]
+            }
+            return nil
+        }
+        guard let dev = value(after: "dev"), let ino = number(p, value(after: "ino")), let pos = number(p, value(after: "pos")) else { return nil }
+        var flags: UInt64 = 0
+        if let names = value(after: "flags") {
+            let index = tokens.firstIndex { $0 == names } ?? 0
+            let open = index + 1 < tokens.count ? tokens[index + 1] : (end, end)
+            let digits = Bytes.matches(p, open.0 + 1, open.1, "0x") ? open.0 + 3 : open.0 + 1
+            if open.0 < end, p[open.0] == 0x28, let (mask, _) = Bytes.parseHex(p, digits, open.1) {
+                flags = mask
+            } else {
+                let text = Bytes.string(p, names.0, names.1)
+                if text.contains("WRITE") { flags |= IomapIteration.writeFlag }
+                if text.contains("DIRECT") { flags |= IomapIteration.directFlag }
+            }
+        }
+        return .iomapIteration(IomapIteration(device: device(p, dev), inode: ino, position: pos,
+                                              length: number(p, value(after: "length")) ?? 0, flags: flags))
+    }
 }

@@ -69,6 +69,8 @@ struct Record: ParsableCommand {
         "btrfs:btrfs_done_preemptive_reclaim",
         "btrfs:btrfs_fail_all_tickets",
         "btrfs:btrfs_writepage_end_io_hook",
+        "btrfs:btrfs_work_sched",
+        "btrfs:btrfs_all_work_done",
         "iomap:iomap_dio_rw_begin",
         "iomap:iomap_dio_complete",
         "iomap:iomap_dio_rw_queued",

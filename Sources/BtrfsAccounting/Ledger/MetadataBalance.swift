@@ -1,0 +1,173 @@
+import TraceEvents
+
+/// I2: an inode's delalloc metadata reservation (`inode->block_rsv.reserved` on 4.15+ kernels).
+///
+/// `btrfs_space_reservation delalloc: INO reserve|release N` records what the inode's block
+/// reservation takes from and gives back to the space_info. Two more ways out of it are untraced
+/// as such, but visible in the trace (measured on 6.1 and 6.18 captures, see README "Balances"):
+///
+/// - **migration** to the delayed inode: while an ordered extent of the inode is finished
+///   (`btrfs_finish_ordered_io`, `trans->block_rsv = &inode->block_rsv`), updating the inode item
+///   moves one item's worth into the delayed-inode reservation: `delayed_inode: INO reserve N`
+///   with no `update_bytes_may_use METADATA +N` of its own (`btrfs_delayed_inode_reserve_metadata`
+///   → `btrfs_block_rsv_migrate`);
+/// - **tree blocks** allocated in that window for the file tree or the csum tree come out of the
+///   same reservation (`btrfs_use_block_rsv`): `space_info: 4 reserve 16384` not preceded by a
+///   may_use increase of the task, followed by `update_bytes_may_use METADATA -16384`
+///   (`btrfs_add_reserved_bytes` moving bytes from may_use to reserved).
+///
+/// The window is one btrfs work item: `btrfs_work_sched` .. `btrfs_all_work_done` of the worker
+/// (finish_ordered_fn, and compress_file_range whose inline extents use the same reservation).
+/// Consumption seen in a window is charged to the inode whose ordered extent the window removes,
+/// or whose delalloc reservation it releases. Without work events the window is unknown and the
+/// balance stays a bound (no error), as before.
+struct MetadataBalance: Sendable {
+    /// reserved − released − migrated − consumed.
+    var balance = Balance()
+    var reserved: Int64 = 0
+    var released: Int64 = 0
+    var migrated: Int64 = 0
+    var consumed: Int64 = 0
+    /// Tasks that reserved since the balance was last zero, in order of first reservation.
+    var reservers: [TaskName] = []
+
+    mutating func reserve(_ bytes: Int64, _ ref: EventRef) {
+        if balance.sum == 0 { reservers.removeAll() }
+        reserved &+= bytes
+        balance.add(bytes, ref)
+        let task = TaskName(comm: ref.comm, pid: ref.pid)
+        if !reservers.contains(task) && reservers.count < 8 { reservers.append(task) }
+    }
+
+    mutating func release(_ bytes: Int64, _ ref: EventRef) {
+        released &+= bytes
+        balance.add(-bytes, ref)
+    }
+
+    mutating func consume(_ c: MetadataConsumption) {
+        switch c.kind {
+        case .migrated: migrated &+= c.bytes
+        case .treeBlock: consumed &+= c.bytes
+        }
+        balance.add(-c.bytes, c.ref)
+    }
+}
+
+struct TaskName: Sendable, Hashable, CustomStringConvertible {
+    var comm: String
+    var pid: Int32
+    var description: String { "\(comm)-\(pid)" }
+}
+
+/// Bytes that left an inode's block reservation without a `delalloc ... release`.
+struct MetadataConsumption: Sendable {
+    enum Kind: Sendable { case migrated, treeBlock }
+    var kind: Kind
+    var bytes: Int64
+    var ref: EventRef
+}
+
+/// Where one task is in a metadata reservation: `update_bytes_may_use METADATA +N`, then
+/// `space_info: 4 reserve N`, then the typed event (`delalloc`, `delayed_inode`, ...). A
+/// `space_info: 4 reserve N` with no may_use increase before it is either a tree block taken from a
+/// block reservation (may_use −N follows) or a reservation granted through a ticket (the typed
+/// event follows).
+enum MetadataStep: Sendable {
+    case idle
+    case mayUseRaised(UInt64)
+    case ownSpaceInfo(UInt64)
+    case bareSpaceInfo(UInt64, EventRef)
+}
+
+struct TaskMetadataState: Sendable {
+    var step: MetadataStep = .idle
+    /// Inside a btrfs work item (`btrfs_work_sched` .. `btrfs_all_work_done`).
+    var inWork = false
+    var pending: [MetadataConsumption] = []
+}
+
+extension Ledger {
+    /// True once the trace showed the work-item events that bound finish windows.
+    var metadataExact: Bool { isLegacy || sawWorkItems }
+
+    mutating func work(_ w: WorkItem, _ ref: EventRef) {
+        sawWorkItems = true
+        var t = taskMetadata[ref.pid] ?? TaskMetadataState()
+        t.pending.removeAll()
+        t.inWork = w.kind == .scheduled
+        t.step = .idle
+        taskMetadata[ref.pid] = t
+    }
+
+    /// `update_bytes_may_use METADATA`.
+    mutating func metadataMayUse(_ diff: Int64, _ ref: EventRef) {
+        var t = taskMetadata[ref.pid] ?? TaskMetadataState()
+        if diff > 0 {
+            t.step = .mayUseRaised(UInt64(diff))
+        } else if diff < 0 {
+            if case .bareSpaceInfo(let n, let reserveRef) = t.step, n == diff.magnitude, t.inWork {
+                t.pending.append(MetadataConsumption(kind: .treeBlock, bytes: Int64(clamping: n), ref: reserveRef))
+            }
+            t.step = .idle
+        }
+        taskMetadata[ref.pid] = t
+    }
+
+    /// `btrfs_space_reservation space_info: 4 reserve N`.
+    mutating func metadataSpaceInfoReserve(_ bytes: UInt64, _ ref: EventRef) {
+        var t = taskMetadata[ref.pid] ?? TaskMetadataState()
+        if case .mayUseRaised(let n) = t.step, n == bytes { t.step = .ownSpaceInfo(n) } else { t.step = .bareSpaceInfo(bytes, ref) }
+        taskMetadata[ref.pid] = t
+    }
+
+    /// A typed reservation (`delayed_inode`, `delayed_item`, `transaction`, ...) of the task.
+    mutating func metadataTypedReservation(_ r: SpaceReservation, _ ref: EventRef) {
+        guard var t = taskMetadata[ref.pid] else {
+            if r.kind == .delayedInode && r.isReserve { taskMetadata[ref.pid] = TaskMetadataState() }
+            return
+        }
+        var own = false
+        switch t.step {
+        case .ownSpaceInfo(let n), .bareSpaceInfo(let n, _): own = n == r.bytes
+        case .idle, .mayUseRaised: own = false
+        }
+        t.step = .idle
+        if r.kind == .delayedInode && r.isReserve && !own && t.inWork {
+            t.pending.append(MetadataConsumption(kind: .migrated, bytes: Int64(clamping: r.bytes), ref: ref))
+        }
+        taskMetadata[ref.pid] = t
+    }
+
+    /// Charges what the task's work item took so far to `inode`.
+    mutating func chargeMetadataConsumption(pid: Int32, _ key: FilesystemInode) {
+        guard var t = taskMetadata[pid], t.inWork, !t.pending.isEmpty else { return }
+        var balance = metadata.removeValue(forKey: key) ?? MetadataBalance()
+        for c in t.pending { balance.consume(c) }
+        metadata[key] = balance
+        t.pending.removeAll()
+        taskMetadata[pid] = t
+    }
+
+    /// DIO002 / DIO032 at eviction of an inode whose metadata balance is exact.
+    mutating func checkMetadataAtEvict(_ key: InodeKey, _ meta: MetadataBalance?, baselineKnown: Bool, evictRef: EventRef, lossy: Bool) {
+        guard let meta, metadataExact else { return }
+        let held = meta.balance.held(baselineKnown: baselineKnown)
+        if held > 0 {
+            var message = "Inode \(key.inode) (root \(key.root)) was evicted holding \(held) bytes of its metadata reservation"
+            if isLegacy {
+                message += " (delalloc reserve minus release, exact on this 4.x-era trace); btrfs_destroy_inode warns about outstanding extents."
+            } else {
+                message += " (reserved \(meta.reserved), released \(meta.released), moved to the delayed inode \(meta.migrated), used for tree blocks \(meta.consumed)); btrfs_destroy_inode warns WARN_ON(inode->block_rsv.reserved) and WARN_ON(inode->block_rsv.size)."
+            }
+            if !meta.reservers.isEmpty {
+                message += " Reserved by \(meta.reservers.map(\.description).joined(separator: ", ")) since the balance was last zero."
+            }
+            report(.leakAtEvictMetadata, key, once: false, amount: held, unit: .bytes, message: message,
+                   chain: meta.balance.chain, extra: [evictRef], lossy: lossy)
+        } else if meta.balance.sum < 0 && baselineKnown && !isLegacy {
+            report(.metadataReleasedMoreThanReserved, key, once: false, amount: -meta.balance.sum, unit: .bytes,
+                   message: "Inode \(key.inode) (root \(key.root)) released \(-meta.balance.sum) bytes more metadata reservation than it reserved (reserved \(meta.reserved), released \(meta.released), moved to the delayed inode \(meta.migrated), used for tree blocks \(meta.consumed)): a reservation event is missing from the trace or was accounted twice.",
+                   chain: meta.balance.chain, extra: [evictRef], lossy: lossy)
+        }
+    }
+}
