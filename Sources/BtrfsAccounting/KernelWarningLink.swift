@@ -48,7 +48,9 @@ public struct KernelWarning: Sendable, Equatable {
 public enum KernelWarningLink {
     static let inodeTeardownFunctions: Set<String> = ["btrfs_destroy_inode", "btrfs_qgroup_check_reserved_leak", "btrfs_evict_inode"]
     static let filesystemTeardownFunctions: Set<String> = ["check_removing_space_info", "btrfs_free_block_groups", "close_ctree",
-                                                           "btrfs_put_super"]
+                                                           "btrfs_put_super", "btrfs_put_block_group"]
+    /// The checks at unmount that find space still accounted (bytes_may_use, bytes_reserved, pinned).
+    static let spaceCheckFunctions: Set<String> = ["check_removing_space_info", "btrfs_free_block_groups", "btrfs_put_block_group"]
     /// Longest time from an eviction to a warning about it.
     static let maximumGap: UInt64 = 10_000_000_000
 
@@ -141,31 +143,35 @@ public enum KernelWarningLink {
     static func linkToFilesystem(_ w: KernelWarning, _ result: inout AnalysisReport) {
         // The filesystem: the one whose inodes the warning's task evicted last before it.
         let filesystem = precedingEviction(w, in: result.evictions)?.0.filesystem
-        let candidates = result.findings.indices.filter {
-            let f = result.findings[$0]
-            guard f.rule.id == Rule.heldAtUnmount.id else { return false }
-            if let filesystem, f.filesystem != filesystem { return false }
-            if let space = w.space { return f.message.hasPrefix(space.name + " ") }
-            return true
-        }
         let reason = "warning at unmount" + (w.space.map { " about \($0.name) space" } ?? "")
         let attached = AttachedReport(title: w.title, file: w.file, line: w.line, reason: reason)
-        if !candidates.isEmpty {
-            for i in candidates { result.findings[i].reports.append(attached) }
-            return
+        // A warning whose space_info dump names the type goes to that type's bytes_may_use finding.
+        if let space = w.space {
+            let candidates = result.findings.indices.filter {
+                let f = result.findings[$0]
+                return f.rule.id == Rule.heldAtUnmount.id && (filesystem == nil || f.filesystem == filesystem)
+                    && f.message.hasPrefix(space.name + " ")
+            }
+            if !candidates.isEmpty {
+                for i in candidates { result.findings[i].reports.append(attached) }
+                return
+            }
         }
-        guard w.functions.contains("check_removing_space_info") || w.functions.contains("btrfs_free_block_groups")
-            || w.title.contains("btrfs_free_block_groups") || w.title.contains("check_removing_space_info") else { return }
+        let isSpaceCheck = !w.functions.isDisjoint(with: spaceCheckFunctions)
+            || spaceCheckFunctions.contains { w.title.contains($0) }
+        guard isSpaceCheck else { return }
+        // Otherwise (bytes_reserved, pinned, or an unnamed type): one filesystem-wide DIO060 per type.
+        let space = w.space?.name ?? "block groups"
+        let marker = "about \(space) "
         if let i = result.findings.indices.first(where: {
-            result.findings[$0].rule.id == Rule.kernelWarnedAtTeardown.id && result.findings[$0].inode == nil
-                && result.findings[$0].filesystem == filesystem && result.findings[$0].message.contains(w.space?.name ?? "space")
+            let f = result.findings[$0]
+            return f.rule.id == Rule.kernelWarnedAtTeardown.id && f.inode == nil && f.filesystem == filesystem && f.message.contains(marker)
         }) {
             result.findings[i].reports.append(attached)
             return
         }
-        let space = w.space?.name ?? "a space type"
         var finding = Finding(rule: .kernelWarnedAtTeardown, filesystem: filesystem, root: nil, inode: nil, amount: nil,
-                              message: "The kernel warned at unmount about \(space) (\(w.title)): space_info counters were not zero, which the trace's update_bytes_may_use values do not show (were they traced?).",
+                              message: "The kernel warned at unmount \(marker)(\(w.title)): space was still accounted (bytes_may_use, bytes_reserved or bytes_pinned) that the trace's balances do not show; bytes_reserved of data extents is not observable from the trace.",
                               events: [])
         finding.reports = [attached]
         result.findings.append(finding)

@@ -127,6 +127,10 @@ enum WindowSource: Sendable, Equatable, CustomStringConvertible {
 enum IODirection: Sendable, Equatable { case unknown, read, write }
 
 extension IOState {
+    var description: IODescription {
+        IODescription(task: comm, pid: pid, offset: offset, length: length, source: source.description, result: result)
+    }
+
     /// Reads reserve nothing: only writes (known as such) are checked and collect reservations.
     var countsReservations: Bool {
         switch source {

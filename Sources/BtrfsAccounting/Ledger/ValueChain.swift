@@ -148,7 +148,7 @@ extension Ledger {
         var chain = valueChains.removeValue(forKey: key) ?? ValueChain()
         let breaks = chain.add(ValueChain.Step(before: before, diff: diff, ref: ref), lossMarkers: lossRefs.count)
         valueChains[key] = chain
-        for b in breaks { reportChainBreak(key, filesystem: filesystem, b) }
+        for b in breaks { emit(.valueChainBroke(key, filesystem, b)) }
     }
 
     /// Checks the instants still buffered (end of trace).
@@ -161,22 +161,7 @@ extension Ledger {
             case .bytesMayUse(let k): k.filesystem
             case .qgroupReserve(let k): k.filesystem
             }
-            for b in breaks { reportChainBreak(key, filesystem: fs, b) }
+            for b in breaks { emit(.valueChainBroke(key, fs, b)) }
         }
-    }
-
-    mutating func reportChainBreak(_ key: ValueChainKey, filesystem: FilesystemID?, _ b: ValueChain.Break) {
-        let gap = Int64(bitPattern: b.step.before &- b.expected)
-        var events = EventChain()
-        if let p = b.previous { events.append(p) }
-        events.append(b.step.ref)
-        let after = b.previous.map { " after line \($0.line)" } ?? ""
-        let message = "\(key.description)\(b.step.before) at line \(b.step.ref.line), but the events before it leave \(b.expected): "
-            + "\(gap > 0 ? "an increase" : "a decrease") of \(gap.magnitude) bytes is not in the trace\(after) (a missed event, or one too many)."
-        var f = makeFinding(.kernelValueMismatch, InodeKey(filesystem: filesystem, root: 0, inode: 0), amount: gap, unit: .bytes,
-                            message: message, chain: events, extra: [], lossy: false)
-        f.root = nil
-        f.inode = nil
-        record(f)
     }
 }

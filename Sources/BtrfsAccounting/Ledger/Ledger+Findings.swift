@@ -1,0 +1,67 @@
+import TraceEvents
+
+extension Ledger {
+    var checkContext: CheckContext {
+        CheckContext(isLegacy: isLegacy, metadataExact: metadataExact, sawOrderedExtentRemove: sawOrderedExtentRemove,
+                     lastTimestamp: lastTimestamp, lossSeen: lossSeen, lastFilesystem: lastFilesystem)
+    }
+
+    /// Runs the checks registered for the moment (CheckTable) and records their findings.
+    mutating func emit(_ moment: LedgerMoment) {
+        guard let checks = CheckTable.byMoment[moment.kind], !checks.isEmpty else { return }
+        let context = checkContext
+        for check in checks {
+            for draft in check.check(moment, context) { record(draft) }
+        }
+    }
+
+    mutating func record(_ d: FindingDraft) {
+        let key: InodeKey
+        switch d.subject {
+        case .inode(let k): key = k
+        case .filesystem(let fs): key = InodeKey(filesystem: fs, root: 0, inode: 0)
+        }
+        if d.once, case .inode = d.subject {
+            guard reportedInodeRule.insert(ReportedKey(rule: d.rule.id, inode: key)).inserted else { return }
+        }
+        var finding = makeFinding(d.rule, key, amount: d.amount, unit: d.unit, message: d.message, chain: d.chain, extra: d.extra, lossy: d.lossy)
+        if case .filesystem = d.subject {
+            finding.root = nil
+            finding.inode = nil
+        }
+        finding.io = d.io
+        record(finding)
+    }
+
+    func reference(_ r: EventRef) -> EventReference {
+        EventReference(file: Int(r.file) < fileNames.count ? fileNames[Int(r.file)] : "?", line: r.line,
+                       timestamp: r.timestamp, task: r.comm, pid: r.pid, event: r.name)
+    }
+
+    func makeFinding(_ rule: Rule, _ key: InodeKey, amount: Int64, unit: AmountUnit, message: String, chain: EventChain,
+                     extra: [EventRef], lossy: Bool) -> Finding {
+        var events = chain.events.map(reference)
+        events += extra.map(reference)
+        var severity = rule.defaultSeverity
+        var text = message
+        if lossy && severity == .error {
+            severity = .warning
+            text += " Confidence lowered: the trace lost events."
+        }
+        return Finding(rule: rule, severity: severity, filesystem: key.filesystem, root: key.root, inode: key.inode,
+                       amount: amount, unit: unit.rawValue, message: text, events: events, elidedEvents: chain.elided)
+    }
+
+    mutating func record(_ finding: Finding) {
+        findings.append(finding)
+        findingLines.append(currentLine)
+    }
+
+    /// Lowers the errors made since `line`: they rest on a trace that lost events after it.
+    mutating func downgradeFindings(madeAfter line: Int) {
+        for i in findings.indices where findingLines[i] > line && findings[i].severity == .error {
+            findings[i].severity = .warning
+            findings[i].message += " Confidence lowered: the trace lost events."
+        }
+    }
+}

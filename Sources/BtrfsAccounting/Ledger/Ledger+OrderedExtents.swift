@@ -1,0 +1,93 @@
+import TraceEvents
+
+/// I1 (outstanding extents) and I3 (ordered extents): replay per inode.
+extension Ledger {
+    // MARK: I1
+
+    mutating func outstandingChanged(_ key: InodeKey, _ c: OutstandingExtentsChange, _ ref: EventRef) {
+        var state = inodes.removeValue(forKey: key) ?? InodeState(key: key)
+        state.outstanding.add(c.mod, ref)
+        let previousReported = state.lastReportedOutstanding
+        if let reported = c.outstanding { state.lastReportedOutstanding = reported }
+        emit(.outstandingChanged(state, c, ref, previousReported: previousReported))
+        if let id = window(ref.pid, inode: key) {
+            ios[id]?.outstanding &+= c.mod
+            ios[id]?.chain.append(ref)
+        } else if c.mod < 0 {
+            // btrfs_remove_ordered_extent drops one outstanding extent just before its
+            // btrfs_ordered_extent_remove event; only the latest such change of a task is kept
+            // (other releases, e.g. writeback clearing delalloc, are not followed by a remove).
+            state.pendingRemoveMods[ref.pid] = (c.mod, [ref])
+        }
+        inodes[key] = state
+    }
+
+    // MARK: I3
+
+    mutating func orderedExtent(_ key: InodeKey, _ oe: OrderedExtentEvent, _ ref: EventRef) {
+        switch oe.step {
+        case .add:
+            var state = inodes.removeValue(forKey: key) ?? InodeState(key: key)
+            state.orderedExtentsAdded += 1
+            let io = window(ref.pid, inode: key)
+            if let io {
+                ios[io]?.openOrderedExtents += 1
+                ios[io]?.createdOrderedExtents += 1
+                ios[io]?.chain.append(ref)
+                if oe.flags.contains(.direct) {
+                    ios[io]?.isDirect = true
+                    ios[io]?.direction = .write
+                    directWriters.insert(PidInode(pid: ref.pid, inode: key.inode))
+                } else {
+                    // A non-DIRECT ordered extent inside a direct-I/O window is writeback of dirty page
+                    // cache over the range (iomap flushes it first; generic/095's mmap and buffered
+                    // writers leave some). Its outstanding-extent changes belong to other writers.
+                    ios[io]?.sawWriteback = true
+                }
+            }
+            var chain = EventChain()
+            chain.append(ref)
+            state.openOrderedExtents.append(OrderedExtentState(
+                fileOffset: oe.fileOffset, length: oe.length, remaining: oe.length, diskStart: oe.diskStart,
+                flags: oe.flags, added: ref, io: io, chain: chain))
+            inodes[key] = state
+        case .remove:
+            sawOrderedExtentRemove = true
+            chargeMetadataConsumption(pid: ref.pid, FilesystemInode(filesystem: key.filesystem, inode: key.inode))
+            var state = inodes.removeValue(forKey: key) ?? InodeState(key: key)
+            let pending = state.pendingRemoveMods.removeValue(forKey: ref.pid)
+            // Exact match first; a split-off piece (6.x btrfs_split_ordered_extent) is removed with no
+            // add of its own and matches the extent it was cut from by range.
+            let exact = state.openOrderedExtents.lastIndex(where: { $0.fileOffset == oe.fileOffset && $0.remaining == oe.length })
+                ?? state.openOrderedExtents.lastIndex(where: { $0.fileOffset == oe.fileOffset })
+            if let index = exact ?? state.openOrderedExtents.lastIndex(where: { $0.fileOffset <= oe.fileOffset && oe.fileOffset < $0.fileOffset &+ max($0.length, 1) }) {
+                var entry = state.openOrderedExtents[index]
+                entry.remaining = entry.remaining > oe.length ? entry.remaining - oe.length : 0
+                entry.chain.append(ref)
+                if let io = entry.io {
+                    if let pending {
+                        ios[io]?.outstanding &+= pending.0
+                        for r in pending.1 { ios[io]?.chain.append(r) }
+                    }
+                    ios[io]?.chain.append(ref)
+                }
+                if entry.remaining == 0 {
+                    state.openOrderedExtents.remove(at: index)
+                    inodes[key] = state
+                    if let io = entry.io {
+                        ios[io]?.openOrderedExtents -= 1
+                        evaluateIO(io)
+                    }
+                } else {
+                    state.openOrderedExtents[index] = entry
+                    inodes[key] = state
+                }
+            } else {
+                emit(.unmatchedOrderedExtentRemove(state, oe, ref))
+                inodes[key] = state
+            }
+        default:
+            break
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import TraceEvents
+
+/// Space reservations and the I/O windows of direct-I/O writes (I6).
+extension Ledger {
+    // MARK: space reservations
+
+    mutating func spaceReservation(_ fs: FilesystemID?, _ r: SpaceReservation, _ ref: EventRef) {
+        let delta = r.isReserve ? Int64(clamping: r.bytes) : -Int64(clamping: r.bytes)
+        switch r.kind {
+        case .delalloc:
+            let key = FilesystemInode(filesystem: fs, inode: r.value)
+            if !r.isReserve { chargeMetadataConsumption(pid: ref.pid, key) }
+            var balance = metadata.removeValue(forKey: key) ?? MetadataBalance()
+            if r.isReserve { balance.reserve(delta, ref) } else { balance.release(-delta, ref) }
+            metadata[key] = balance
+            metadataTypedReservation(r, ref)
+            if isLegacyLike, let id = window(ref.pid, inodeNumber: r.value) {
+                ios[id]?.metadata &+= delta
+                ios[id]?.chain.append(ref)
+            }
+        case .spaceInfo(.metadata):
+            if r.isReserve { metadataSpaceInfoReserve(r.bytes, ref) }
+        case .spaceInfo(.data):
+            guard isLegacyLike else {
+                // A data reservation of the task's own (may_use +N then space_info reserve N) counts for
+                // its I/O; a may_use increase without it was a ticket granted to a waiting task.
+                if r.isReserve, let pending = pendingDataReserve.removeValue(forKey: ref.pid), pending.bytes == delta,
+                   let id = window(ref.pid, inode: nil), ios[id]?.countsReservations == true {
+                    ios[id]?.data &+= pending.bytes
+                    ios[id]?.chain.append(pending.ref)
+                }
+                break
+            }
+            // 4.x: space_info DATA events are bytes_may_use changes; a reserve starts a new write.
+            if r.isReserve {
+                if let id = windowByPid[ref.pid], ios[id]?.source == .taskWindow {
+                    ios[id]?.ended = true
+                    ios[id]?.end = ref
+                    windowByPid[ref.pid] = nil
+                    evaluateIO(id)
+                }
+                let id = makeIO(pid: ref.pid, comm: ref.comm, inodeNumber: nil, offset: nil, length: r.bytes, source: .taskWindow, begin: ref, direct: false)
+                windowByPid[ref.pid] = id
+                ios[id]?.data &+= delta
+            } else if let id = windowByPid[ref.pid] {
+                ios[id]?.data &+= delta
+                ios[id]?.chain.append(ref)
+            }
+        case .delayedInode, .delayedItem, .transaction, .delayedRefsReserve, .localDelayedRefsReserve, .orphan:
+            metadataTypedReservation(r, ref)
+        default:
+            break
+        }
+    }
+
+    /// Before any modern-only event was seen, space_info DATA reservations are may_use changes.
+    var isLegacyLike: Bool { !modernEvidence && !sawMayUseUpdates }
+
+    // MARK: I/O windows
+
+    mutating func makeIO(pid: Int32, comm: String, inodeNumber: UInt64?, offset: UInt64?, length: UInt64?, source: WindowSource, begin: EventRef, direct: Bool) -> Int {
+        let id = nextIO
+        nextIO += 1
+        var io = IOState(id: id, pid: pid, comm: comm, inode: nil, inodeNumber: inodeNumber, offset: offset, length: length,
+                         source: source, begin: begin, isDirect: direct)
+        io.chain.append(begin)
+        ios[id] = io
+        return id
+    }
+
+    mutating func openWindow(_ e: TraceEvent, inodeNumber: UInt64?, offset: UInt64?, length: UInt64?, source: WindowSource, direct: Bool) {
+        if windowByPid[e.pid] != nil { return }
+        windowByPid[e.pid] = makeIO(pid: e.pid, comm: e.comm, inodeNumber: inodeNumber, offset: offset, length: length,
+                                    source: source, begin: EventRef(e), direct: direct)
+    }
+
+    mutating func endWindow(pid: Int32, inodeNumber: UInt64?, result: Int64?, _ ref: EventRef) {
+        var id = windowByPid[pid]
+        if id == nil, let inodeNumber {
+            // Async completion from another context: the oldest ended-by-queueing I/O on that inode.
+            id = ios.values.filter { $0.inodeNumber == inodeNumber && $0.ended && $0.end != nil && $0.result == nil }.map(\.id).min()
+        }
+        guard let id, var io = ios[id] else { return }
+        if let inodeNumber, let known = io.inodeNumber, known != inodeNumber { return }
+        io.ended = true
+        io.end = ref
+        if result != nil { io.result = result }
+        io.chain.append(ref)
+        ios[id] = io
+        if windowByPid[pid] == id { windowByPid[pid] = nil }
+        evaluateIO(id)
+    }
+
+    mutating func probe(_ e: TraceEvent, _ p: ProbeEvent, _ ref: EventRef) {
+        // A probe pair on btrfs_dio_write (5.9+) or btrfs_direct_IO (4.x) bounds the direct part of
+        // one write (see ProbeEvents.windowFunctions); nested calls keep the outermost window.
+        guard ProbeEvents.windowFunctions.contains(p.function) else { return }
+        if !p.isReturn {
+            let depth = probeDepth[e.pid, default: 0]
+            probeDepth[e.pid] = depth + 1
+            if depth == 0 {
+                openWindow(e, inodeNumber: p.inode, offset: p.position, length: p.count, source: .probe(p.function), direct: true)
+            }
+        } else {
+            let depth = max(probeDepth[e.pid, default: 1] - 1, 0)
+            probeDepth[e.pid] = depth
+            // btrfs_dio_write returns a struct iomap_dio pointer on 6.x: only errno-like or byte-count values are results.
+            let result = p.returnValue.flatMap { $0 >= -4095 && $0 < (1 << 40) ? $0 : nil }
+            if depth == 0 { endWindow(pid: e.pid, inodeNumber: nil, result: result, ref) }
+        }
+    }
+
+    /// The open window of `pid` if it concerns `inode` (binding the window to it on first use).
+    mutating func window(_ pid: Int32, inode: InodeKey?) -> Int? {
+        guard let inode else { return windowByPid[pid].flatMap { ios[$0] == nil ? nil : $0 } }
+        guard let id = window(pid, inodeNumber: inode.inode) else { return nil }
+        if let bound = ios[id]?.inode { return bound == inode ? id : nil }
+        ios[id]?.inode = inode
+        return id
+    }
+
+    mutating func window(_ pid: Int32, inodeNumber: UInt64) -> Int? {
+        guard let id = windowByPid[pid], var io = ios[id] else { return nil }
+        if let n = io.inodeNumber { return n == inodeNumber ? id : nil }
+        io.inodeNumber = inodeNumber
+        if directWriters.contains(PidInode(pid: pid, inode: inodeNumber)) { io.isDirect = true }
+        ios[id] = io
+        return id
+    }
+
+    /// An I/O is over when its window ended and all of its ordered extents were removed; then every
+    /// reservation it made must be gone.
+    mutating func evaluateIO(_ id: Int) {
+        guard let io = ios[id], io.ended, io.openOrderedExtents <= 0 else { return }
+        ios[id] = nil
+        guard io.isDirect, io.countsReservations else { return }
+        remember(io)
+        emit(.ioEnded(io))
+    }
+}
