@@ -17,7 +17,7 @@ enum MetadataReleasedMoreThanReserved: LedgerCheck {
 
     static func check(_ moment: LedgerMoment, _ context: CheckContext) -> [FindingDraft] {
         guard case .inodeEvicted(let e) = moment, context.metadataExact, !context.isLegacy, e.state.baselineKnown,
-              let meta = e.metadata, meta.balance.sum < 0 else { return [] }
+              let meta = e.metadata, meta.unexplainedDeficit > 0 else { return [] }
         let key = e.state.key
         return [FindingDraft(rule: rule, subject: .inode(key), amount: -meta.balance.sum, unit: .bytes,
                              message: "Inode \(key.inode) (root \(key.root)) released \(-meta.balance.sum) bytes more metadata reservation than it reserved (reserved \(meta.reserved), released \(meta.released), moved to the delayed inode \(meta.migrated), used for tree blocks \(meta.consumed)): a reservation event is missing from the trace or was accounted twice.",

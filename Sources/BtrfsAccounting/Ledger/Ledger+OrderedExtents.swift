@@ -27,6 +27,7 @@ extension Ledger {
     mutating func orderedExtent(_ key: InodeKey, _ oe: OrderedExtentEvent, _ ref: EventRef) {
         switch oe.step {
         case .add:
+            writebackStep(ref)
             var state = inodes.removeValue(forKey: key) ?? InodeState(key: key)
             state.orderedExtentsAdded += 1
             let io = window(ref.pid, inode: key)
