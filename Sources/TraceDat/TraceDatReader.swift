@@ -394,6 +394,10 @@ public final class TraceDatReader {
                 function = String(cString: name)
             }
             return .work(WorkItem(kind: k, function: function))
+        case .reservationTicket:
+            guard let bytes = unsigned(f[1], p) else { return nil }
+            return .reservationTicket(ReservationTicket(space: rawValue(f[0], p).map(SpaceKind.init(blockGroupFlags:)) ?? .other(0), bytes: bytes,
+                                                        startNanoseconds: unsigned(f[2], p) ?? 0, error: signed(f[3], p) ?? 0))
         case .iomapIteration:
             guard let dev = rawValue(f[0], p), let ino = rawValue(f[1], p), let pos = rawValue(f[2], p) else { return nil }
             return .iomapIteration(IomapIteration(device: dev, inode: ino, position: pos, length: rawValue(f[3], p) ?? 0,
@@ -492,6 +496,7 @@ final class EventDescriptor {
                 kind = .ignored
             }
         case .work: fields = [field("func")]
+        case .reservationTicket: fields = [field("flags"), field("bytes"), field("start_ns"), field("error")]
         case .iomapIteration: fields = [field("dev"), field("ino"), field("pos"), field("length"), field("flags")]
         case .ignored: break
         }

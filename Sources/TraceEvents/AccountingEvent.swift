@@ -387,6 +387,24 @@ public struct IomapIteration: Sendable, Equatable {
     public var isDirect: Bool { flags & Self.directFlag != 0 }
 }
 
+/// `btrfs_reserve_ticket` (5.x+): `"%pU: flags=%s bytes=%llu start_ns=%llu flush=%s error=%d"`, printed
+/// by a task that waited for space once its ticket was granted or failed. A granted ticket's
+/// bytes were added to bytes_may_use by the task whose release granted it, in that task's context.
+public struct ReservationTicket: Sendable, Equatable {
+    public var space: SpaceKind
+    public var bytes: UInt64
+    /// When the wait started (trace clock), 0 when not sampled.
+    public var startNanoseconds: UInt64
+    public var error: Int64
+
+    public init(space: SpaceKind, bytes: UInt64, startNanoseconds: UInt64, error: Int64) {
+        self.space = space
+        self.bytes = bytes
+        self.startNanoseconds = startNanoseconds
+        self.error = error
+    }
+}
+
 /// One decoded accounting-relevant event.
 public enum AccountingEvent: Sendable, Equatable {
     case spaceReservation(SpaceReservation)
@@ -406,6 +424,7 @@ public enum AccountingEvent: Sendable, Equatable {
     case directIOEnd(DirectIOEnd)
     case probe(ProbeEvent)
     case work(WorkItem)
+    case reservationTicket(ReservationTicket)
     case iomapIteration(IomapIteration)
     /// Events the trace itself says are missing.
     case dataLoss(DataLoss)

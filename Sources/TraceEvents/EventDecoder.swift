@@ -15,6 +15,7 @@ public enum DecoderKind: Sendable, Equatable {
     case directIOBegin
     case directIOEnd(queued: Bool)
     case work(WorkItem.Kind)
+    case reservationTicket
     case iomapIteration
     /// Any event whose payload starts with `(sym...)`: kprobes and kretprobes.
     case probeCandidate
@@ -52,6 +53,7 @@ public enum DecoderKind: Sendable, Equatable {
             "iomap_dio_rw_queued": .directIOEnd(queued: true),
             "iomap_iter": .iomapIteration,
             "btrfs_work_sched": .work(.scheduled),
+            "btrfs_reserve_ticket": .reservationTicket,
             "btrfs_all_work_done": .work(.done),
         ]
         let steps: [OrderedExtentEvent.Step] = [.add, .remove, .start, .put, .lookup, .lookupRange, .lookupFirstRange,
@@ -133,6 +135,7 @@ public final class EventDecoder {
             case .qgroupMeta(let k): event = QgroupEvents.meta(k, fields: f)
             case .inode(let k): event = InodeEvents.inode(k, fields: f)
             case .transactionCommit: event = .transactionCommit
+            case .reservationTicket: event = SpaceEvents.ticket(fields: f)
             default: event = nil
             }
         }

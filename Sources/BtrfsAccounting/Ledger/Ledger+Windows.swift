@@ -28,6 +28,8 @@ extension Ledger {
                    let id = window(ref.pid, inode: nil), ios[id]?.countsReservations == true {
                     ios[id]?.data &+= pending.bytes
                     ios[id]?.chain.append(pending.ref)
+                    if recentWindowReserves.count >= Self.recentWindowReserveLimit { recentWindowReserves.removeFirst() }
+                    recentWindowReserves.append(WindowReserve(io: id, bytes: pending.bytes, ref: pending.ref))
                 }
                 break
             }
@@ -137,4 +139,31 @@ extension Ledger {
         remember(io)
         emit(.ioEnded(io))
     }
+
+    static let recentWindowReserveLimit = 32
+    /// Longest time from a grant to the waiter's `btrfs_reserve_ticket` (it prints once woken).
+    static let ticketWakeLimit: UInt64 = 1_000_000_000
+
+    /// A task's granted DATA ticket: the bytes were added to bytes_may_use by the task whose
+    /// release granted it, in that task's context (6.18 prints `space_info: 1 reserve N` there
+    /// too; 6.1 prints only the may_use change). They are the waiter's, not the granter's I/O's.
+    mutating func ticketGranted(_ t: ReservationTicket, _ ref: EventRef) {
+        guard t.space == .data, t.error == 0, t.bytes > 0 else { return }
+        let now = ref.timestamp
+        guard let i = recentWindowReserves.lastIndex(where: { r in
+            r.ref.pid != ref.pid && r.bytes == Int64(clamping: t.bytes)
+                && (now == nil || r.ref.timestamp.map { $0 <= now! && now! - $0 <= Self.ticketWakeLimit } ?? true)
+        }) else { return }
+        let grant = recentWindowReserves.remove(at: i)
+        guard ios[grant.io] != nil else { return }
+        ios[grant.io]?.data &-= grant.bytes
+        ios[grant.io]?.chain.append(ref)
+    }
+}
+
+/// A data reservation counted for an I/O window.
+struct WindowReserve: Sendable {
+    var io: Int
+    var bytes: Int64
+    var ref: EventRef
 }

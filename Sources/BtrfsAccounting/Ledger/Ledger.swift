@@ -26,6 +26,9 @@ public struct Ledger {
     public internal(set) var evictions: [InodeEviction] = []
     static let evictionLimit = 100_000
     var pendingDataReserve: [Int32: (bytes: Int64, ref: EventRef)] = [:]
+    /// The latest data reservations counted for I/O windows, in case one was a ticket granted to
+    /// another task (Ledger+Windows.swift).
+    var recentWindowReserves: [WindowReserve] = []
     var ios: [Int: IOState] = [:]
     var windowByPid: [Int32: Int] = [:]
     var probeDepth: [Int32: Int] = [:]
@@ -192,6 +195,8 @@ public struct Ledger {
             }
         case .work(let w):
             work(w, ref)
+        case .reservationTicket(let t):
+            ticketGranted(t, ref)
         case .directIOEnd(let e):
             endWindow(pid: event.pid, inodeNumber: e.inode, result: e.isQueued ? nil : (e.error != 0 ? e.error : e.result), ref)
         case .probe(let p):

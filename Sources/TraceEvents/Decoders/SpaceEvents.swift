@@ -45,6 +45,22 @@ enum SpaceEvents {
         }
     }
 
+    /// `btrfs_reserve_ticket`: `"flags=%s bytes=%llu start_ns=%llu flush=%s error=%d"`; flags are
+    /// block-group names (`DATA`, `METADATA|DUP`) in kernel text, a number with `-R`.
+    static func ticket(fields f: PayloadFields) -> AccountingEvent? {
+        guard let bytes = f.unsigned("bytes") else { return nil }
+        var space = SpaceKind.other(0)
+        if let (s, e) = f.range("flags") {
+            let p = f.buffer
+            if let (v, _) = Bytes.parseDecimal(p, s, e) { space = SpaceKind(flags: v) }
+            else if Bytes.matches(p, s, e, "DATA") { space = .data }
+            else if Bytes.matches(p, s, e, "METADATA") { space = .metadata }
+            else if Bytes.matches(p, s, e, "SYSTEM") { space = .system }
+        }
+        return .reservationTicket(ReservationTicket(space: space, bytes: bytes, startNanoseconds: f.unsigned("start_ns") ?? 0,
+                                                    error: f.signed("error") ?? 0))
+    }
+
     /// `update_bytes_may_use`, `update_bytes_pinned`, `update_bytes_zone_unusable` (6.x):
     /// `"type=%s old=%llu diff=%lld"`, type one of DATA, METADATA, SYSTEM (or flag names).
     static func update(_ counter: SpaceInfoUpdate.Counter, fields f: PayloadFields) -> AccountingEvent? {
