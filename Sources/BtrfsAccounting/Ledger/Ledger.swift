@@ -132,6 +132,8 @@ public struct Ledger {
             let key = InodeKey(filesystem: fs, root: i.root, inode: i.inode)
             switch i.kind {
             case .new:
+                // A new inode: the filesystem is mounted (again) after any earlier unmount.
+                unmounted.remove(FilesystemIDBox(id: fs))
                 // The number was freed and reused: finish the old inode first.
                 if let pending = evicting.removeValue(forKey: key) { evict(key, pending) }
                 var state = InodeState(key: key)
@@ -154,6 +156,7 @@ public struct Ledger {
             if event.filesystem == nil { legacyEvidence = true }
             orderedExtent(InodeKey(filesystem: fs, root: oe.root, inode: oe.inode), oe, ref)
         case .spaceReservation(let r):
+            if r.kind == .delalloc && r.isReserve && event.comm != "umount" { unmounted.remove(FilesystemIDBox(id: fs)) }
             spaceReservation(fs, r, ref)
         case .spaceInfoUpdate(let u):
             modernEvidence = true
@@ -181,6 +184,7 @@ public struct Ledger {
             }
         case .directIOBegin(let b):
             modernEvidence = true
+            unmounted.remove(FilesystemIDBox(id: fs))
             // A begin without completion (a read at EOF returns before iomap_dio_complete) ends at
             // the task's next direct I/O, whatever the inode.
             if let open = windowByPid[event.pid], ios[open]?.source == .iomap {
