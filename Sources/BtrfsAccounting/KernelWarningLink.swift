@@ -131,7 +131,9 @@ public enum KernelWarningLink {
             if let r = first.io.result { message += " returning \(r)" }
             message += ": an error path that skipped its release is the likely leak (the 50745b0a7f46 class)."
         } else if !eviction.history.isEmpty {
-            message += " Its \(eviction.history.count) traced direct-I/O write\(eviction.history.count == 1 ? "" : "s") all succeeded."
+            var writers: [String] = []
+            for r in eviction.history where !writers.contains("\(r.io.task)-\(r.io.pid)") { writers.append("\(r.io.task)-\(r.io.pid)") }
+            message += " Its last \(eviction.history.count) traced direct-I/O write\(eviction.history.count == 1 ? "" : "s") (by \(writers.joined(separator: ", "))) show no error result."
         }
         var finding = Finding(rule: .kernelWarnedAtTeardown, filesystem: eviction.filesystem, root: eviction.root, inode: eviction.inode,
                               amount: nil, message: message, events: events)
