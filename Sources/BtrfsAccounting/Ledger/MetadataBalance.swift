@@ -159,10 +159,7 @@ extension Ledger {
 
     /// A typed reservation (`delayed_inode`, `delayed_item`, `transaction`, ...) of the task.
     mutating func metadataTypedReservation(_ r: SpaceReservation, _ ref: EventRef) {
-        guard var t = taskMetadata[ref.pid] else {
-            if r.kind == .delayedInode && r.isReserve { taskMetadata[ref.pid] = TaskMetadataState() }
-            return
-        }
+        var t = taskMetadata[ref.pid] ?? TaskMetadataState()
         var own = false
         switch t.step {
         case .ownSpaceInfo(let n), .bareSpaceInfo(let n, _): own = n == r.bytes
