@@ -44,7 +44,7 @@ struct CaseResultRecord: Codable {
             rule: finding.rule.id, severity: finding.severity.rawValue, filesystemHigh: finding.filesystem?.high,
             filesystemLow: finding.filesystem?.low, root: finding.root, inode: finding.inode,
             io: finding.io.map { IORecord(task: $0.task, pid: $0.pid, offset: $0.offset, length: $0.length, source: $0.source, result: $0.result) },
-            amount: finding.amount, unit: finding.unit, message: finding.message,
+            amount: finding.amount, unit: finding.unit.rawValue, message: finding.message,
             events: finding.events.map { EventRecord(file: $0.file, line: $0.line, timestamp: $0.timestamp, task: $0.task, pid: $0.pid, event: $0.event) },
             elidedEvents: finding.elidedEvents,
             reports: finding.reports.map { ReportRecord(title: $0.title, file: $0.file, line: $0.line, reason: $0.reason) })
@@ -71,7 +71,7 @@ struct CaseResultRecord: Codable {
                 var finding = Finding(
                     rule: rule, severity: severity, filesystem: filesystem, root: record.root, inode: record.inode,
                     io: record.io.map { IODescription(task: $0.task, pid: $0.pid, offset: $0.offset, length: $0.length, source: $0.source, result: $0.result) },
-                    amount: record.amount, unit: record.unit, message: record.message,
+                    amount: record.amount, unit: AmountUnit(rawValue: record.unit) ?? .bytes, message: record.message,
                     events: record.events.map { EventReference(file: $0.file, line: $0.line, timestamp: $0.timestamp, task: $0.task, pid: $0.pid, event: $0.event) },
                     elidedEvents: record.elidedEvents)
                 finding.reports = record.reports.map { AttachedReport(title: $0.title, file: $0.file, line: $0.line, reason: $0.reason) }

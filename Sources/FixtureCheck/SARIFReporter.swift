@@ -98,7 +98,7 @@ public enum SARIFReporter {
     }
 
     private static func properties(of finding: Finding) -> [String: Any] {
-        var properties: [String: Any] = ["unit": finding.unit, "ruleName": finding.rule.name]
+        var properties: [String: Any] = ["unit": finding.unit.rawValue, "ruleName": finding.rule.name]
         if let filesystem = finding.filesystem { properties["filesystem"] = filesystem.description }
         if let root = finding.root { properties["root"] = root }
         if let inode = finding.inode { properties["inode"] = inode }

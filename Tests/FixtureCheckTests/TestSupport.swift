@@ -83,7 +83,7 @@ func makeFinding(_ rule: Rule, inode: UInt64?, severity: Severity? = nil, task: 
     return Finding(rule: rule, severity: severity, filesystem: FilesystemID(high: 0x0fcf_8427_9ad4_4ce5, low: 0xb75e_e771_0caf_d5f1),
                    root: 5, inode: inode,
                    io: IODescription(task: task, pid: pid, offset: 0, length: 65536, source: "iomap_dio_rw_begin", result: -14),
-                   amount: 1, unit: "extents", message: message, events: chain)
+                   amount: 1, unit: .extents, message: message, events: chain)
 }
 
 func makeReport(_ findings: [Finding], inputs: [String] = ["traces/run.txt"]) -> AnalysisReport {

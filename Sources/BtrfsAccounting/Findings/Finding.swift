@@ -101,7 +101,7 @@ public struct Finding: Sendable, Equatable {
     public var io: IODescription?
     /// The amount involved: bytes, or a count for extent balances (see `unit`).
     public var amount: Int64?
-    public var unit: String
+    public var unit: AmountUnit
     public var message: String
     public var events: [EventReference]
     /// Events of the chain left out to keep it short.
@@ -109,7 +109,7 @@ public struct Finding: Sendable, Equatable {
     public var reports: [AttachedReport]
 
     public init(rule: Rule, severity: Severity? = nil, filesystem: FilesystemID?, root: UInt64?, inode: UInt64?,
-                io: IODescription? = nil, amount: Int64?, unit: String = "bytes", message: String,
+                io: IODescription? = nil, amount: Int64?, unit: AmountUnit = .bytes, message: String,
                 events: [EventReference], elidedEvents: Int = 0) {
         self.rule = rule
         self.severity = severity ?? rule.defaultSeverity
@@ -127,6 +127,12 @@ public struct Finding: Sendable, Equatable {
 }
 
 /// Final balances of one inode.
+/// Whether an inode's balances started at zero: `known` when it was created in the trace,
+/// `unknown` when tracing started with it live.
+public enum Baseline: String, Sendable {
+    case known, unknown
+}
+
 /// What a finding's amount counts.
 public enum AmountUnit: String, Sendable {
     case bytes, extents, events
@@ -145,10 +151,10 @@ public struct InodeBalance: Sendable, Equatable {
     public var qgroupDataReserved: Int64
     public var evicted: Bool
     /// `known` when the inode was created in the trace, `unknown` when tracing started with it live.
-    public var baseline: String
+    public var baseline: Baseline
 
     public init(filesystem: FilesystemID?, root: UInt64?, inode: UInt64, outstandingExtents: Int64, metadataReserved: Int64,
-                openOrderedExtents: Int, orderedExtentsAdded: Int, qgroupDataReserved: Int64, evicted: Bool, baseline: String) {
+                openOrderedExtents: Int, orderedExtentsAdded: Int, qgroupDataReserved: Int64, evicted: Bool, baseline: Baseline) {
         self.filesystem = filesystem
         self.root = root
         self.inode = inode

@@ -41,6 +41,6 @@ extension Ledger {
         InodeBalance(filesystem: state.key.filesystem, root: state.key.root, inode: state.key.inode,
                      outstandingExtents: state.outstanding.sum, metadataReserved: meta?.balance.sum ?? 0,
                      openOrderedExtents: state.openOrderedExtents.count, orderedExtentsAdded: state.orderedExtentsAdded,
-                     qgroupDataReserved: state.qgroupData.sum, evicted: evicted, baseline: state.baselineKnown ? "known" : "unknown")
+                     qgroupDataReserved: state.qgroupData.sum, evicted: evicted, baseline: state.baselineKnown ? .known : .unknown)
     }
 }

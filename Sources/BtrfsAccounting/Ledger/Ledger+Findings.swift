@@ -49,7 +49,7 @@ extension Ledger {
             text += " Confidence lowered: the trace lost events."
         }
         return Finding(rule: rule, severity: severity, filesystem: key.filesystem, root: key.root, inode: key.inode,
-                       amount: amount, unit: unit.rawValue, message: text, events: events, elidedEvents: chain.elided)
+                       amount: amount, unit: unit, message: text, events: events, elidedEvents: chain.elided)
     }
 
     mutating func record(_ finding: Finding) {

@@ -41,7 +41,7 @@ public enum JSONReport {
                 w.raw("io", "null")
             }
             w.int("bytes", f.amount)
-            w.string("unit", f.unit)
+            w.string("unit", f.unit.rawValue)
             w.string("message", f.message)
             w.beginArray("events")
             for e in f.events {
@@ -114,7 +114,7 @@ public enum JSONReport {
             w.int("ordered_extents_added", i.orderedExtentsAdded)
             w.int("qgroup_data_reserved", i.qgroupDataReserved)
             w.bool("evicted", i.evicted)
-            w.string("baseline", i.baseline)
+            w.string("baseline", i.baseline.rawValue)
             w.endObject()
         }
         w.endArray()

@@ -62,7 +62,7 @@ public enum TextReport {
                 out += "  " + pad(i.root.map(String.init) ?? "-", 6) + pad(String(i.inode), 9)
                     + pad(String(i.outstandingExtents), 12) + pad(String(i.metadataReserved), 10)
                     + pad(String(i.orderedExtentsAdded), 6) + pad(String(i.openOrderedExtents), 5)
-                    + pad(i.baseline, 9) + (i.evicted ? "evicted" : "live at end") + "\n"
+                    + pad(i.baseline.rawValue, 9) + (i.evicted ? "evicted" : "live at end") + "\n"
             }
             if report.inodes.count > 50 { out += "  ... \(report.inodes.count - 50) more (see --format json)\n" }
             out += "  (outstanding: exact on 4.15+; delalloc: reserve - release - moved to the delayed inode - used for tree blocks, exact on 4.x and where work-item events are traced)\n"
