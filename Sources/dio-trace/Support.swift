@@ -28,10 +28,8 @@ enum SARIFOutput {
 /// Reads `--dmesg` into the warnings the library ties to the trace (KernelWarningLink).
 enum KernelReportLink {
     static func attach(dmesgPath: String, to report: AnalysisReport) throws -> AnalysisReport {
-        guard let data = FileManager.default.contents(atPath: dmesgPath) else {
-            throw InputError(file: dmesgPath, message: "cannot read kernel log")
-        }
-        let bytes = [UInt8](data)
+        // gzip and `-` as for traces.
+        let bytes = try InputOpener.open(path: dmesgPath).readAll()
         let reports = KernelLogParser().reports(in: bytes)
         let lineStarts = lineStartOffsets(bytes)
         var warnings: [KernelWarning] = []

@@ -95,4 +95,25 @@ final class MutantCaptureTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(named, 30)
         XCTAssertGreaterThanOrEqual(warningsTied, 60)
     }
+
+    /// `--dmesg` reads a gzipped kernel log like a plain one (it was silently empty before).
+    func testGzippedKernelLogGivesTheSameLinks() throws {
+        guard FileManager.default.fileExists(atPath: Self.mutants.path) else { throw XCTSkip("no Fixtures/mutants") }
+        let dir = Self.mutants.appendingPathComponent("nocow-release-extents")
+        let plain = dir.appendingPathComponent("dmesg-ftrace.txt")
+        let gz = FileManager.default.temporaryDirectory.appendingPathComponent("dmesg-\(getpid()).txt.gz")
+        defer { try? FileManager.default.removeItem(at: gz) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", "gzip -9nc '\(plain.path)' > '\(gz.path)'"]
+        try p.run()
+        p.waitUntilExit()
+        let trace = dir.appendingPathComponent("ftrace.txt.gz").path
+        let a = try CommandLineTests.run(["analyze", "--format", "json", "--dmesg", plain.path, trace])
+        let b = try CommandLineTests.run(["analyze", "--format", "json", "--dmesg", gz.path, trace])
+        XCTAssertEqual(a.status, 1)
+        XCTAssertEqual(b.status, 1)
+        XCTAssertTrue(a.out.contains("WARNING in btrfs_destroy_inode"))
+        XCTAssertEqual(a.out.components(separatedBy: "\"title\"").count, b.out.components(separatedBy: "\"title\"").count)
+    }
 }
