@@ -20,7 +20,9 @@ public enum ExpectationsParser {
         var expectations = CaseExpectations()
         var seen: Set<String> = []
         var inHeader = true
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // "\r\n" is one Character: split on it too, or a CRLF file is one line (and, starting with
+        // `#`, one comment that silently skips every expectation).
+        for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
             let line = index + 1
             let trimmed = rawLine.drop { $0 == " " || $0 == "\t" }
             if inHeader, trimmed.hasPrefix("#") {
@@ -136,9 +138,11 @@ public enum ExpectationsParser {
         return result + "\""
     }
 
-    /// The word as is, or quoted when it holds blanks, quotes or `#`.
+    /// The word as is, or quoted when it holds blanks, quotes, `#`, or control characters (a
+    /// carriage return splits an unquoted word when read back).
     public static func quoteIfNeeded(_ text: String) -> String {
-        text.contains(where: { " \t\"#\\".contains($0) }) || text.isEmpty ? quote(text) : text
+        let needsQuotes = text.isEmpty || text.unicodeScalars.contains { " \t\"#\\".unicodeScalars.contains($0) || $0.value < 0x20 || $0.value == 0x7F }
+        return needsQuotes ? quote(text) : text
     }
 
     /// The file `--update` writes: kept header comments, settings, then findings and reports.

@@ -58,11 +58,23 @@ public enum CaseDiscovery {
             throw CheckUsageError(message: "\(root): not a directory")
         }
         var found: [FixtureCase] = []
-        collect(root, relative: "", root: root, into: &found)
+        var visited: Set<DirectoryIdentity> = []
+        collect(root, relative: "", root: root, into: &found, visited: &visited)
         return found.sorted { $0.directory < $1.directory }
     }
 
-    private static func collect(_ directory: String, relative: String, root: String, into found: inout [FixtureCase]) {
+    /// A directory by device and inode: symlinks back up the tree (`a -> .`) are searched once.
+    struct DirectoryIdentity: Hashable { var device: UInt64; var inode: UInt64 }
+
+    static func identity(_ path: String) -> DirectoryIdentity? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return DirectoryIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+    }
+
+    private static func collect(_ directory: String, relative: String, root: String, into found: inout [FixtureCase],
+                                visited: inout Set<DirectoryIdentity>) {
+        if let id = identity(directory) { guard visited.insert(id).inserted else { return } }
         let entries = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
         if entries.contains(FixtureCase.expectationsFileName) {
             found.append(FixtureCase(directory: directory, root: root, name: relative.isEmpty ? "." : relative))
@@ -73,7 +85,7 @@ public enum CaseDiscovery {
             var isDirectory: ObjCBool = false
             // fileExists follows symlinks; a symlinked directory is searched like a real one.
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-                collect(path, relative: relative.isEmpty ? entry : relative + "/" + entry, root: root, into: &found)
+                collect(path, relative: relative.isEmpty ? entry : relative + "/" + entry, root: root, into: &found, visited: &visited)
             }
         }
     }

@@ -32,6 +32,17 @@ final class CaseRunnerTests: XCTestCase {
         XCTAssertThrowsError(try CaseDiscovery.cases(under: root + "/missing"))
     }
 
+    /// Symlinks back up the tree are searched once (two links to `.` walked ~2^40 paths).
+    func testSymlinkLoopsEndDiscovery() throws {
+        let root = try makeTemporaryDirectory(self)
+        _ = try makeCase(root, "real/case", expect: "")
+        try FileManager.default.createSymbolicLink(atPath: root + "/loop1", withDestinationPath: ".")
+        try FileManager.default.createSymbolicLink(atPath: root + "/loop2", withDestinationPath: ".")
+        try FileManager.default.createSymbolicLink(atPath: root + "/real/up", withDestinationPath: "..")
+        let cases = try CaseDiscovery.cases(under: root)
+        XCTAssertEqual(cases.map(\.name), ["real/case"])
+    }
+
     func testFileRoles() {
         XCTAssertEqual(FixtureCase.role(of: "expect.txt"), .expectations)
         XCTAssertEqual(FixtureCase.role(of: "README"), .documentation)

@@ -82,4 +82,25 @@ final class ExpectationsParserTests: XCTestCase {
             """)
         XCTAssertEqual(try ExpectationsParser.parse(text, file: "expect.txt"), expectations)
     }
+
+    /// A CRLF file is read line by line (it was one line: a leading `#` made it all a comment).
+    func testCRLFLinesAreLines() throws {
+        let text = "# a case\r\nallow-other-findings no\r\nfinding DIO010 inode=258 severity=error\r\nreport \"WARNING in x\"\r\n"
+        let e = try ExpectationsParser.parse(text, file: "expect.txt")
+        XCTAssertEqual(e.findings.map(\.ruleID), ["DIO010"])
+        XCTAssertEqual(e.findings.first?.inode, 258)
+        XCTAssertEqual(e.reports.map(\.title), ["WARNING in x"])
+        XCTAssertEqual(e.headerComments, ["# a case"])
+    }
+
+    /// A task name with a carriage return or another control character is quoted, so it reads back.
+    func testControlCharactersInTaskNamesRoundTrip() throws {
+        for task in ["f\rio", "a\u{1}b", "x\u{7F}"] {
+            let expectations = CaseExpectations(findings: [ExpectedFinding(ruleID: "DIO010", inode: 1, task: task, line: 3)],
+                                                reports: [], allowsOtherFindings: false, allowsOtherReports: false, headerComments: [])
+            let text = ExpectationsParser.render(expectations)
+            XCTAssertTrue(text.contains("task=\""), text.debugDescription)
+            XCTAssertEqual(try ExpectationsParser.parse(text, file: "expect.txt").findings.first?.task, task)
+        }
+    }
 }
