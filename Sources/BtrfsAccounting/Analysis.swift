@@ -1,5 +1,8 @@
 public import TraceEvents
 public import TraceInput
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Options of one analysis run.
 public struct AnalysisOptions: Sendable {
@@ -43,7 +46,11 @@ public enum Analysis {
                 guard let traceDat else {
                     throw InputError(file: names[index], message: "trace.dat input needs libtracecmd support, which this build lacks")
                 }
-                let stream = try traceDat(path, Int32(index))
+                // libtracecmd reads a seekable file: gzip and stdin are decompressed to a private
+                // temporary file first (the source already inflates gzip).
+                let plainFile = path != "-" && !(MappedFile(path: path)?.isGzip ?? true)
+                let materialized = plainFile ? nil : try TemporaryCopy(of: source, name: names[index])
+                let stream = try traceDat(materialized?.path ?? path, Int32(index))
                 try stream.read { ledger.apply($0) }
                 statistics.merge(stream.statistics)
             } else if path != "-", options.allowMapping, let mapped = MappedFile(path: path), !mapped.isGzip {
@@ -85,4 +92,39 @@ public enum Analysis {
 public protocol EventStream: AnyObject {
     func read(sink: (TraceEvent) throws -> Void) throws
     var statistics: TraceStatistics { get }
+}
+
+/// A byte source written to a private temporary file (`mkstemp`), removed when released.
+final class TemporaryCopy {
+    let path: String
+
+    init(of source: any ByteSource, name: String) throws(InputError) {
+        var template = Array((temporaryDirectoryPath() + "dio-trace-XXXXXX.dat").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, 4) }
+        guard fd >= 0 else { throw InputError(file: name, message: "cannot create a temporary copy: \(String(cString: strerror(errno)))") }
+        path = String(cString: template)
+        defer { close(fd) }
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { chunk.deallocate() }
+        while true {
+            let n = try source.read(into: chunk)
+            if n == 0 { break }
+            var written = 0
+            while written < n {
+                let w = write(fd, chunk.baseAddress! + written, n - written)
+                guard w > 0 else {
+                    unlink(path)
+                    throw InputError(file: name, message: "cannot write a temporary copy: \(String(cString: strerror(errno)))")
+                }
+                written += w
+            }
+        }
+    }
+
+    deinit { unlink(path) }
+}
+
+func temporaryDirectoryPath() -> String {
+    let dir = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+    return dir.hasSuffix("/") ? dir : dir + "/"
 }

@@ -116,4 +116,26 @@ final class MutantCaptureTests: XCTestCase {
         XCTAssertTrue(a.out.contains("WARNING in btrfs_destroy_inode"))
         XCTAssertEqual(a.out.components(separatedBy: "\"title\"").count, b.out.components(separatedBy: "\"title\"").count)
     }
+
+    /// A gzipped trace.dat (and one on stdin) is read, and gives the findings of its own report text.
+    func testGzippedTraceDatMatchesItsReport() throws {
+        guard FileManager.default.fileExists(atPath: Self.mutants.path) else { throw XCTSkip("no Fixtures/mutants") }
+        func findings(_ r: (status: Int32, out: String, err: String)) throws -> [String] {
+            let report = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any], r.err)
+            return (report["findings"] as? [[String: Any]] ?? []).map { "\($0["rule"] ?? "") \($0["inode"] ?? "-") \($0["severity"] ?? "")" }.sorted()
+        }
+        for variant in ["efault-skip-meta", "nocow-release-extents"] {
+            let dir = Self.mutants.appendingPathComponent(variant)
+            let dat = try findings(try CommandLineTests.run(["analyze", "--format", "json", dir.appendingPathComponent("trace.dat.gz").path]))
+            let text = try findings(try CommandLineTests.run(["analyze", "--format", "json", dir.appendingPathComponent("trace-cmd-report.txt.gz").path]))
+            XCTAssertFalse(dat.isEmpty, variant)
+            XCTAssertEqual(dat, text, variant)
+        }
+        let plain = CommandLineTests.root.appendingPathComponent("Fixtures/tracedat/k6.1-dio-basic.dat")
+        let viaStdin = try CommandLineTests.run(["analyze", "--format", "json", "-"], stdin: try Data(contentsOf: plain))
+        let direct = try CommandLineTests.run(["analyze", "--format", "json", plain.path])
+        XCTAssertEqual(viaStdin.status, 0, viaStdin.err)
+        XCTAssertEqual(try findings(viaStdin), try findings(direct))
+        XCTAssertTrue(viaStdin.out.contains("\"events\":"), viaStdin.out.prefix(200).description)
+    }
 }
