@@ -41,7 +41,19 @@ public struct TraceStatistics: Sendable, Equatable {
     public init() {}
 
     mutating func note(_ kind: InputProblem.Kind, file: String, line: Int, _ message: @autoclosure () -> String) {
-        if problems.count < Self.problemLimit { problems.append(InputProblem(kind: kind, file: file, line: line, message: message())) }
+        if problems.count < Self.problemLimit || (problems.last.map { $0.file == file && $0.line > line } ?? false) {
+            insert(InputProblem(kind: kind, file: file, line: line, message: message()))
+        }
+    }
+
+    /// Keeps each input's problems in line order, whatever order blocks were decoded or merged
+    /// in, and the first `problemLimit` of them: a mapped (parallel) and a streamed read of the
+    /// same input list the same problems.
+    mutating func insert(_ p: InputProblem) {
+        let index = problems.lastIndex(where: { $0.file != p.file || $0.line <= p.line }).map { $0 + 1 } ?? 0
+        if problems.count >= Self.problemLimit && index >= problems.count { return }
+        problems.insert(p, at: index)
+        if problems.count > Self.problemLimit { problems.removeLast(problems.count - Self.problemLimit) }
     }
 
     /// Adds the counters of the next block of the same input, whose line numbers started at 1:
@@ -49,8 +61,12 @@ public struct TraceStatistics: Sendable, Equatable {
     public mutating func mergeBlock(_ other: TraceStatistics, lineOffset: Int) {
         var shifted = other
         shifted.formats = []
-        shifted.problems = other.problems.map { var p = $0; p.line += lineOffset; return p }
+        shifted.problems = []
         merge(shifted)
+        for var p in other.problems {
+            p.line += lineOffset
+            insert(p)
+        }
     }
 
     /// Records a timestamp that went backwards across a block boundary.

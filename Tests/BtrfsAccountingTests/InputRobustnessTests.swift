@@ -130,4 +130,34 @@ final class InputRobustnessTests: XCTestCase {
         streamed.allowMapping = false
         XCTAssertEqual(JSONReport.render(try Analysis.run(paths: [plainPath], options: streamed)).replacingOccurrences(of: plainPath, with: path), reference)
     }
+
+    /// A block that starts with a bad line followed by a backwards timestamp lists its problems in
+    /// line order, mapped or streamed (they came out in a different order before).
+    func testProblemsAreInLineOrderWhateverTheBlocks() throws {
+        let path = FixturePaths.path("kernel-6.1-qemu/dio-efault/ftrace.txt.gz")
+        var lines = try TraceInputOpener.open(path: path).0.readAll().split(separator: 0x0A, omittingEmptySubsequences: false).map { Array($0) }
+        // Every 300th event line: a malformed line, then the event again with an earlier time.
+        var out: [[UInt8]] = []
+        for (i, line) in lines.enumerated() {
+            out.append(line)
+            if i > 50 && i % 300 == 0, let text = String(bytes: line, encoding: .utf8), text.contains(": btrfs_") {
+                out.append(Array("    garbage-1 [000] not a timestamp: nothing".utf8))
+                out.append(Array(text.replacingOccurrences(of: "] ", with: "] ").replacingOccurrences(of: #"(\d+)\.(\d+):"#, with: "1.000001:", options: .regularExpression).utf8))
+            }
+        }
+        lines = out
+        let plainPath = try write("problems.txt", Array(lines.joined(separator: [0x0A])))
+        var streamed = AnalysisOptions()
+        streamed.allowMapping = false
+        let reference = try Analysis.run(paths: [plainPath], options: streamed).statistics.problems
+        XCTAssertGreaterThan(reference.count, 10)
+        XCTAssertEqual(reference.map(\.line), reference.map(\.line).sorted())
+        for blockSize in [1, 500, 4096, 65_536] {
+            var options = AnalysisOptions()
+            options.parallelBlockSize = blockSize
+            let problems = try Analysis.run(paths: [plainPath], options: options).statistics.problems
+            XCTAssertEqual(problems.map(\.line), reference.map(\.line), "block size \(blockSize)")
+            XCTAssertEqual(problems.map(\.kind), reference.map(\.kind), "block size \(blockSize)")
+        }
+    }
 }
