@@ -196,6 +196,45 @@ final class RecordTests: XCTestCase {
         assertSameState(before, try snapshot(tracefs))
     }
 
+    /// Two recorders at once with tracefs unmounted: the second queues on the lock and then mounts
+    /// tracefs itself (it used to open tracefs before the lock and fail once the first unmounted it).
+    func testSecondRecorderQueuesWhileTheFirstMountsAndUnmountsTracefs() throws {
+        _ = try requireRecordable()
+        let mounts = try String(contentsOfFile: "/proc/mounts", encoding: .utf8)
+        let tracefsMounts = mounts.split(separator: "\n").filter { $0.contains(" tracefs ") }
+        // Only when this test can own tracefs: it unmounts it and mounts it back afterwards.
+        guard tracefsMounts.count == 1, tracefsMounts[0].contains(" /sys/kernel/tracing ") else { throw XCTSkip("tracefs mounted elsewhere too") }
+        guard shell("umount /sys/kernel/tracing") == 0 else { throw XCTSkip("tracefs busy") }
+        defer { _ = shell("mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing") }
+        let a = Process(), b = Process()
+        for p in [a, b] {
+            p.executableURL = CommandLineTests.binary
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+        }
+        a.arguments = ["record", "--", "sleep", "1.5"]
+        b.arguments = ["record", "--", "true"]
+        try a.run()
+        Thread.sleep(forTimeInterval: 0.5)
+        try b.run()
+        a.waitUntilExit()
+        b.waitUntilExit()
+        XCTAssertEqual(a.terminationStatus, 0)
+        XCTAssertEqual(b.terminationStatus, 0)
+        XCTAssertNotEqual(shell("mountpoint -q /sys/kernel/tracing"), 0, "tracefs should be unmounted again, as found")
+    }
+
+    func shell(_ command: String) -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", command]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return -1 }
+        p.waitUntilExit()
+        return p.terminationStatus
+    }
+
     func testBadMountAndUsageExit2() throws {
         let tracefs = try requireRecordable()
         let before = try snapshot(tracefs)

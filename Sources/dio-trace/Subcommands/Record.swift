@@ -100,6 +100,11 @@ struct Record: ParsableCommand {
         var args = command
         if args.first == "--" { args.removeFirst() }
         guard Tracefs.isRoot else { fail("record needs root to change tracefs state (effective uid \(geteuid()))") }
+        // The lock first: another recorder may mount or unmount tracefs until it lets go (a second
+        // recorder queues here; it used to find tracefs mounted, then gone when the first exited).
+        let lock: CaptureLock
+        do { lock = try CaptureLock() } catch { fail("record: \(error)") }
+        defer { lock.release() }
         let tracefs: Tracefs
         do {
             tracefs = try Tracefs()
@@ -124,9 +129,6 @@ struct Record: ParsableCommand {
         }
         defer { if let teeFD { close(teeFD) } }
 
-        let lock: CaptureLock
-        do { lock = try CaptureLock() } catch { fail("record: \(error)") }
-        defer { lock.release() }
         let saved: TracingState
         do { saved = try TracingState.capture(from: tracefs) } catch { fail("record: reading the tracing state: \(error)") }
         InterruptFlag.install()
