@@ -20,10 +20,9 @@ extension Ledger {
         let meta = metadata.removeValue(forKey: FilesystemInode(filesystem: key.filesystem, inode: key.inode))
         emit(.inodeEvicted(EvictedInode(state: state, metadata: meta, evict: ref, lossy: lossy)))
         balances.append(balance(state, meta: meta, evicted: true))
-        if evictions.count < Self.evictionLimit {
-            let history = state.history.filter(\.failed) + state.history.filter { !$0.failed }
-            evictions.append(InodeEviction(filesystem: key.filesystem, root: key.root, inode: key.inode, event: reference(ref), history: history))
-        }
+        if evictions.count >= 2 * Self.evictionLimit { evictions.removeFirst(Self.evictionLimit) }
+        let history = state.history.filter(\.failed) + state.history.filter { !$0.failed }
+        evictions.append(InodeEviction(filesystem: key.filesystem, root: key.root, inode: key.inode, event: reference(ref), history: history))
     }
 
     /// Adds a finished direct-I/O write to its inode's history.

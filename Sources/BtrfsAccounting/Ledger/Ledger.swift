@@ -22,9 +22,10 @@ public struct Ledger {
     /// Data reservations of a task waiting for their `space_info` event before they count for its I/O.
     /// Running values the kernel prints (`old=`, `cur_reserved=`), ValueChain.swift.
     var valueChains: [ValueChainKey: ValueChain] = [:]
-    /// Evictions seen, with each inode's direct-I/O history (capped at `evictionLimit`).
+    /// The latest evictions (between `evictionLimit` and twice that many), with each inode's
+    /// direct-I/O history: kernel warnings follow the eviction they are about.
     public internal(set) var evictions: [InodeEviction] = []
-    static let evictionLimit = 100_000
+    static let evictionLimit = 20_000
     var pendingDataReserve: [Int32: (bytes: Int64, ref: EventRef)] = [:]
     /// The latest data reservations counted for I/O windows, in case one was a ticket granted to
     /// another task (Ledger+Windows.swift).

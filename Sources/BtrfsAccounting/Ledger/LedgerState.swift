@@ -62,7 +62,7 @@ struct InodeState: Sendable {
     var sawDataLossSinceStart = false
     /// The inode's direct-I/O writes (at most `historyLimit`, failing ones kept first).
     var history: [InodeIORecord] = []
-    static let historyLimit = 12
+    static let historyLimit = 6
 
     init(key: InodeKey) { self.key = key }
 

@@ -101,6 +101,14 @@ struct TaskMetadataState: Sendable {
     /// blocks and migrations come from the transaction's block reservation, not an inode's.
     var transactionOpen = false
     var pending: [MetadataConsumption] = []
+    /// Outside work items nothing may ever charge a task's consumption (a kthread allocating tree
+    /// blocks): only the latest are kept.
+    static let pendingLimit = 256
+
+    mutating func add(_ c: MetadataConsumption) {
+        if !inWork && pending.count >= Self.pendingLimit { pending.removeFirst(pending.count - Self.pendingLimit + 1) }
+        pending.append(c)
+    }
 
     /// Whether bytes leaving a block reservation now may be an inode's: in a work item, or in
     /// writeback outside one (inline extents: `cow_file_range_inline` sets the transaction's block
@@ -143,7 +151,7 @@ extension Ledger {
             t.step = .mayUseRaised(UInt64(diff))
         } else if diff < 0 {
             if case .bareSpaceInfo(let n, let reserveRef) = t.step, n == diff.magnitude, t.tracksConsumption {
-                t.pending.append(MetadataConsumption(kind: .treeBlock, bytes: Int64(clamping: n), ref: reserveRef))
+                t.add(MetadataConsumption(kind: .treeBlock, bytes: Int64(clamping: n), ref: reserveRef))
             }
             t.step = .idle
         }
@@ -171,7 +179,7 @@ extension Ledger {
             if r.isReserve { t.pending.removeAll() }
         }
         if r.kind == .delayedInode && r.isReserve && !own && t.tracksConsumption {
-            t.pending.append(MetadataConsumption(kind: .migrated, bytes: Int64(clamping: r.bytes), ref: ref, inode: r.value))
+            t.add(MetadataConsumption(kind: .migrated, bytes: Int64(clamping: r.bytes), ref: ref, inode: r.value))
         }
         taskMetadata[ref.pid] = t
     }
