@@ -20,14 +20,10 @@ enum CheckTable {
     /// Rules whose findings are made outside the ledger: DIO060 by `KernelWarningLink` (`--dmesg`).
     static let linkRules: [Rule] = [.kernelWarnedAtTeardown]
 
-    /// The checks to run per kind of moment, in table order.
-    static let byMoment: [LedgerMoment.Kind: [any LedgerCheck.Type]] = {
-        var table: [LedgerMoment.Kind: [any LedgerCheck.Type]] = [:]
-        for kind in LedgerMoment.Kind.allCases {
-            table[kind] = checks.filter { $0.moments.contains(kind) }
-        }
-        return table
-    }()
+    /// The checks to run per kind of moment (indexed by `Kind.allCases` order), in table order.
+    static let byMoment: [[any LedgerCheck.Type]] = LedgerMoment.Kind.allCases.map { kind in
+        checks.filter { $0.moments.contains(kind) }
+    }
 }
 
 extension Rule {

@@ -21,7 +21,7 @@ enum LedgerMoment {
     /// A value the kernel prints did not follow from the events before it.
     case valueChainBroke(ValueChainKey, FilesystemID?, ValueChain.Break)
 
-    enum Kind: CaseIterable { case ioEnded, inodeEvicted, traceEndedWithInode, traceEndedWithSpace, traceEndedWithLoss,
+    enum Kind: Int, CaseIterable { case ioEnded, inodeEvicted, traceEndedWithInode, traceEndedWithSpace, traceEndedWithLoss,
                               outstandingChanged, unmatchedOrderedExtentRemove, valueChainBroke }
 
     var kind: Kind {

@@ -8,7 +8,8 @@ extension Ledger {
 
     /// Runs the checks registered for the moment (CheckTable) and records their findings.
     mutating func emit(_ moment: LedgerMoment) {
-        guard let checks = CheckTable.byMoment[moment.kind], !checks.isEmpty else { return }
+        let checks = CheckTable.byMoment[moment.kind.rawValue]
+        guard !checks.isEmpty else { return }
         let context = checkContext
         for check in checks {
             for draft in check.check(moment, context) { record(draft) }

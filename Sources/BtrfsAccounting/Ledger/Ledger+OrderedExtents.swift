@@ -9,7 +9,10 @@ extension Ledger {
         state.outstanding.add(c.mod, ref)
         let previousReported = state.lastReportedOutstanding
         if let reported = c.outstanding { state.lastReportedOutstanding = reported }
-        emit(.outstandingChanged(state, c, ref, previousReported: previousReported))
+        // Hot path: its checks (DIO030, DIO040) look only at a printed value or a sum below zero.
+        if c.outstanding != nil || state.outstanding.sum < 0 {
+            emit(.outstandingChanged(state, c, ref, previousReported: previousReported))
+        }
         if let id = window(ref.pid, inode: key) {
             ios[id]?.outstanding &+= c.mod
             ios[id]?.chain.append(ref)

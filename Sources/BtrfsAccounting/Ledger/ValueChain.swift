@@ -42,6 +42,12 @@ struct ValueChain: Sendable {
             expected = nil
             self.lossMarkers = lossMarkers
         }
+        // The common case: the next value, nothing held back.
+        if buffered.isEmpty, let e = expected, step.before == e {
+            expected = step.after
+            last = step.ref
+            return []
+        }
         buffered.append(step)
         guard let start = expected else {
             expected = step.after
