@@ -91,15 +91,24 @@ enum MetadataStep: Sendable {
     case mayUseRaised(UInt64)
     case ownSpaceInfo(UInt64)
     case bareSpaceInfo(UInt64, EventRef)
+    /// A reservation made just for one tree block and spent on it at once: btrfs_use_block_rsv's
+    /// fallback when no block reservation can pay (log tree blocks in fsync). Not an inode's.
+    case spentAtOnce(UInt64)
 }
 
 struct TaskMetadataState: Sendable {
     var step: MetadataStep = .idle
     /// Inside a btrfs work item (`btrfs_work_sched` .. `btrfs_all_work_done`).
     var inWork = false
-    /// Holds a transaction reservation (`transaction: TRANSID reserve` .. `release`): its tree
-    /// blocks and migrations come from the transaction's block reservation, not an inode's.
-    var transactionOpen = false
+    /// Bytes of transaction reservation held (`transaction: TRANSID reserve` minus its releases,
+    /// which may come in parts): while any is held, tree blocks and migrations come from the
+    /// transaction's block reservation, not an inode's.
+    var transactionHeld: Int64 = 0
+    var transactionOpen: Bool { transactionHeld > 0 }
+    /// A reservation of the task's own with no typed event (the temporary block reservation of
+    /// btrfs_evict_inode or btrfs_truncate) was followed by tree blocks: they come out of it until
+    /// the task's next typed reservation, ordered extent or commit.
+    var temporaryOpen = false
     var pending: [MetadataConsumption] = []
     /// Outside work items nothing may ever charge a task's consumption (a kthread allocating tree
     /// blocks): only the latest are kept.
@@ -113,7 +122,7 @@ struct TaskMetadataState: Sendable {
     /// Whether bytes leaving a block reservation now may be an inode's: in a work item, or in
     /// writeback outside one (inline extents: `cow_file_range_inline` sets the transaction's block
     /// reservation to the inode's) when no transaction reservation of the task's own is open.
-    var tracksConsumption: Bool { inWork || !transactionOpen }
+    var tracksConsumption: Bool { inWork || (!transactionOpen && !temporaryOpen) }
 }
 
 extension Ledger {
@@ -132,8 +141,9 @@ extension Ledger {
     /// A new ordered extent outside a work item ends one writeback step of the task: what it took
     /// before belonged to that step.
     mutating func writebackStep(_ ref: EventRef) {
-        guard var t = taskMetadata[ref.pid], !t.inWork, !t.pending.isEmpty else { return }
+        guard var t = taskMetadata[ref.pid], !t.inWork else { return }
         t.pending.removeAll()
+        t.temporaryOpen = false
         taskMetadata[ref.pid] = t
     }
 
@@ -141,6 +151,7 @@ extension Ledger {
     mutating func transactionCommitted(_ ref: EventRef) {
         guard var t = taskMetadata[ref.pid] else { return }
         t.pending.removeAll()
+        t.temporaryOpen = false
         taskMetadata[ref.pid] = t
     }
 
@@ -161,7 +172,14 @@ extension Ledger {
     /// `btrfs_space_reservation space_info: 4 reserve N`.
     mutating func metadataSpaceInfoReserve(_ bytes: UInt64, _ ref: EventRef) {
         var t = taskMetadata[ref.pid] ?? TaskMetadataState()
-        if case .mayUseRaised(let n) = t.step, n == bytes { t.step = .ownSpaceInfo(n) } else { t.step = .bareSpaceInfo(bytes, ref) }
+        switch t.step {
+        case .mayUseRaised(let n) where n == bytes: t.step = .ownSpaceInfo(n)
+        case .ownSpaceInfo(let n) where n == bytes: t.step = .spentAtOnce(n)
+        case .ownSpaceInfo:
+            t.temporaryOpen = true
+            t.step = .bareSpaceInfo(bytes, ref)
+        default: t.step = .bareSpaceInfo(bytes, ref)
+        }
         taskMetadata[ref.pid] = t
     }
 
@@ -171,11 +189,12 @@ extension Ledger {
         var own = false
         switch t.step {
         case .ownSpaceInfo(let n), .bareSpaceInfo(let n, _): own = n == r.bytes
-        case .idle, .mayUseRaised: own = false
+        case .idle, .mayUseRaised, .spentAtOnce: own = false
         }
         t.step = .idle
+        t.temporaryOpen = false
         if r.kind == .transaction {
-            t.transactionOpen = r.isReserve
+            t.transactionHeld = max(0, t.transactionHeld &+ (r.isReserve ? Int64(clamping: r.bytes) : -Int64(clamping: r.bytes)))
             if r.isReserve { t.pending.removeAll() }
         }
         if r.kind == .delayedInode && r.isReserve && !own && t.tracksConsumption {
