@@ -100,18 +100,22 @@ final class TemporaryCopy {
 
     init(of source: any ByteSource, name: String) throws(InputError) {
         var template = Array((temporaryDirectoryPath() + "dio-trace-XXXXXX.dat").utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, 4) }
+        let fd = template.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            guard let base = buffer.baseAddress else { return -1 }
+            return mkstemps(base, 4)
+        }
         guard fd >= 0 else { throw InputError(file: name, message: "cannot create a temporary copy: \(String(cString: strerror(errno)))") }
         path = String(cString: template)
         defer { close(fd) }
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { chunk.deallocate() }
+        guard let base = chunk.baseAddress else { throw InputError(file: name, message: "cannot allocate a copy buffer") }
         while true {
             let n = try source.read(into: chunk)
             if n == 0 { break }
             var written = 0
             while written < n {
-                let w = write(fd, chunk.baseAddress! + written, n - written)
+                let w = write(fd, base + written, n - written)
                 guard w > 0 else {
                     unlink(path)
                     throw InputError(file: name, message: "cannot write a temporary copy: \(String(cString: strerror(errno)))")
