@@ -149,10 +149,12 @@ extension Ledger {
     /// too; 6.1 prints only the may_use change). They are the waiter's, not the granter's I/O's.
     mutating func ticketGranted(_ t: ReservationTicket, _ ref: EventRef) {
         guard t.space == .data, t.error == 0, t.bytes > 0 else { return }
-        let now = ref.timestamp
+        func recentEnough(_ r: WindowReserve) -> Bool {
+            guard let now = ref.timestamp, let then = r.ref.timestamp else { return true }
+            return then <= now && now - then <= Self.ticketWakeLimit
+        }
         guard let i = recentWindowReserves.lastIndex(where: { r in
-            r.ref.pid != ref.pid && r.bytes == Int64(clamping: t.bytes)
-                && (now == nil || r.ref.timestamp.map { $0 <= now! && now! - $0 <= Self.ticketWakeLimit } ?? true)
+            r.ref.pid != ref.pid && r.bytes == Int64(clamping: t.bytes) && recentEnough(r)
         }) else { return }
         let grant = recentWindowReserves.remove(at: i)
         guard ios[grant.io] != nil else { return }

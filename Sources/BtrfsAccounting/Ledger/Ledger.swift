@@ -19,13 +19,13 @@ public struct Ledger {
     /// Per-task progress through metadata reservations and work items (I2, MetadataBalance.swift).
     var taskMetadata: [Int32: TaskMetadataState] = [:]
     var sawWorkItems = false
-    /// Data reservations of a task waiting for their `space_info` event before they count for its I/O.
     /// Running values the kernel prints (`old=`, `cur_reserved=`), ValueChain.swift.
     var valueChains: [ValueChainKey: ValueChain] = [:]
     /// The latest evictions (between `evictionLimit` and twice that many), with each inode's
     /// direct-I/O history: kernel warnings follow the eviction they are about.
     public internal(set) var evictions: [InodeEviction] = []
     static let evictionLimit = 20_000
+    /// Data reservations of a task waiting for their `space_info` event before they count for its I/O.
     var pendingDataReserve: [Int32: (bytes: Int64, ref: EventRef)] = [:]
     /// The latest data reservations counted for I/O windows, in case one was a ticket granted to
     /// another task (Ledger+Windows.swift).
