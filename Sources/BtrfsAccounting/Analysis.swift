@@ -105,7 +105,7 @@ final class TemporaryCopy {
             return mkstemps(base, 4)
         }
         guard fd >= 0 else { throw InputError(file: name, message: "cannot create a temporary copy: \(String(cString: strerror(errno)))") }
-        path = String(cString: template)
+        path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         defer { close(fd) }
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { chunk.deallocate() }

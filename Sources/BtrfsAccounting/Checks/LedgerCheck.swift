@@ -76,7 +76,7 @@ struct FindingDraft {
 }
 
 /// One rule's check: the rule, when it runs and what it finds, together in one file.
-protocol LedgerCheck {
+protocol LedgerCheck: Sendable {
     static var rule: Rule { get }
     static var moments: [LedgerMoment.Kind] { get }
     static func check(_ moment: LedgerMoment, _ context: CheckContext) -> [FindingDraft]
