@@ -157,7 +157,7 @@ public struct Ledger {
             if event.filesystem == nil { legacyEvidence = true }
             orderedExtent(InodeKey(filesystem: fs, root: oe.root, inode: oe.inode), oe, ref)
         case .spaceReservation(let r):
-            if r.kind == .delalloc && r.isReserve && event.comm != "umount" { unmounted.remove(FilesystemIDBox(id: fs)) }
+            if !unmounted.isEmpty && r.kind == .delalloc && r.isReserve && event.comm != "umount" { unmounted.remove(FilesystemIDBox(id: fs)) }
             spaceReservation(fs, r, ref)
         case .spaceInfoUpdate(let u):
             modernEvidence = true
@@ -185,7 +185,7 @@ public struct Ledger {
             }
         case .directIOBegin(let b):
             modernEvidence = true
-            unmounted.remove(FilesystemIDBox(id: fs))
+            if !unmounted.isEmpty { unmounted.remove(FilesystemIDBox(id: fs)) }
             // A begin without completion (a read at EOF returns before iomap_dio_complete) ends at
             // the task's next direct I/O, whatever the inode.
             if let open = windowByPid[event.pid], ios[open]?.source == .iomap {
