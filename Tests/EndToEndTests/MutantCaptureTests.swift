@@ -138,4 +138,34 @@ final class MutantCaptureTests: XCTestCase {
         XCTAssertEqual(try findings(viaStdin), try findings(direct))
         XCTAssertTrue(viaStdin.out.contains("\"events\":"), viaStdin.out.prefix(200).description)
     }
+
+    /// A warning whose call trace was trimmed (as posted to lists, or a 4.x kernel printing only `?`
+    /// frames) is still tied by the function its header names.
+    func testWarningsWithoutCallTraceAreTiedByTheirHeader() throws {
+        guard FileManager.default.fileExists(atPath: Self.mutants.path) else { throw XCTSkip("no Fixtures/mutants") }
+        let dir = Self.mutants.appendingPathComponent("nocow-release-extents")
+        let full = try String(contentsOf: dir.appendingPathComponent("dmesg-ftrace.txt"), encoding: .utf8)
+        // Keep every line except the frames and register dumps of each report.
+        var inReport = false
+        var kept: [Substring] = []
+        for line in full.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.contains("WARNING: CPU:") { inReport = true; kept.append(line); continue }
+            if line.contains("---[ end trace") { inReport = false; kept.append(line); continue }
+            if !inReport { kept.append(line) }
+        }
+        let trimmed = FileManager.default.temporaryDirectory.appendingPathComponent("trimmed-\(getpid()).txt")
+        try kept.joined(separator: "\n").write(to: trimmed, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: trimmed) }
+        let r = try CommandLineTests.run(["analyze", "--format", "json", "--dmesg", trimmed.path, dir.appendingPathComponent("ftrace.txt.gz").path])
+        let report = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any], r.err)
+        let findings = report["findings"] as? [[String: Any]] ?? []
+        let lines = try warningLines(trimmed, in: "btrfs_destroy_inode")
+        XCTAssertEqual(lines.count, 6)
+        for line in lines {
+            let holders = Set(findings.filter { f in (f["reports"] as? [[String: Any]] ?? []).contains { ($0["line"] as? Int) == line } }
+                .compactMap { $0["inode"] as? Int })
+            XCTAssertEqual(holders.count, 1, "line \(line): \(holders)")
+            XCTAssertTrue(holders.isSubset(of: [259, 260]), "line \(line): \(holders)")
+        }
+    }
 }
