@@ -31,8 +31,7 @@ extension Ledger {
             inodes.keys.filter { $0.inode == n && $0.filesystem == lastFilesystem }.min(by: Self.order)
         }
         guard let key, inodes[key] != nil else { return }
-        let description = IODescription(task: io.comm, pid: io.pid, offset: io.offset, length: io.length, source: io.source.description, result: io.result)
-        let record = InodeIORecord(io: description, begin: reference(io.begin), end: io.end.map(reference))
+        let record = InodeIORecord(io: io.description, begin: reference(io.begin), end: io.end.map(reference))
         inodes[key]?.remember(record)
     }
 

@@ -26,6 +26,16 @@ enum SpaceEvents {
         return .spaceReservation(SpaceReservation(kind: kind(type, val: val), value: val, isReserve: isReserve, bytes: bytes))
     }
 
+    /// A block-group type as printed: its first name (`DATA`, `METADATA|DUP`, `SYSTEM`) or a number.
+    static func space(_ range: (Int, Int)?, _ p: UnsafeRawBufferPointer) -> SpaceKind {
+        guard let (s, e) = range else { return .other(0) }
+        if Bytes.matches(p, s, e, "DATA") { return .data }
+        if Bytes.matches(p, s, e, "METADATA") { return .metadata }
+        if Bytes.matches(p, s, e, "SYSTEM") { return .system }
+        if let (v, _) = Bytes.parseDecimal(p, s, e) { return SpaceKind(flags: v) }
+        return .other(0)
+    }
+
     static func kind(_ type: String, val: UInt64) -> SpaceReservation.Kind {
         switch type {
         case "space_info": .spaceInfo(SpaceKind(flags: val))
@@ -49,15 +59,7 @@ enum SpaceEvents {
     /// block-group names (`DATA`, `METADATA|DUP`) in kernel text, a number with `-R`.
     static func ticket(fields f: PayloadFields) -> AccountingEvent? {
         guard let bytes = f.unsigned("bytes") else { return nil }
-        var space = SpaceKind.other(0)
-        if let (s, e) = f.range("flags") {
-            let p = f.buffer
-            if let (v, _) = Bytes.parseDecimal(p, s, e) { space = SpaceKind(flags: v) }
-            else if Bytes.matches(p, s, e, "DATA") { space = .data }
-            else if Bytes.matches(p, s, e, "METADATA") { space = .metadata }
-            else if Bytes.matches(p, s, e, "SYSTEM") { space = .system }
-        }
-        return .reservationTicket(ReservationTicket(space: space, bytes: bytes, startNanoseconds: f.unsigned("start_ns") ?? 0,
+        return .reservationTicket(ReservationTicket(space: space(f.range("flags"), f.buffer), bytes: bytes, startNanoseconds: f.unsigned("start_ns") ?? 0,
                                                     error: f.signed("error") ?? 0))
     }
 
@@ -65,14 +67,6 @@ enum SpaceEvents {
     /// `"type=%s old=%llu diff=%lld"`, type one of DATA, METADATA, SYSTEM (or flag names).
     static func update(_ counter: SpaceInfoUpdate.Counter, fields f: PayloadFields) -> AccountingEvent? {
         guard let diff = f.signed("diff") else { return nil }
-        var space = SpaceKind.other(0)
-        if let (s, e) = f.range("type") {
-            let p = f.buffer
-            if Bytes.matches(p, s, e, "DATA") { space = .data }
-            else if Bytes.matches(p, s, e, "METADATA") { space = .metadata }
-            else if Bytes.matches(p, s, e, "SYSTEM") { space = .system }
-            else if let (v, _) = Bytes.parseDecimal(p, s, e) { space = SpaceKind(flags: v) }
-        }
-        return .spaceInfoUpdate(SpaceInfoUpdate(counter: counter, space: space, old: f.unsigned("old"), diff: diff))
+        return .spaceInfoUpdate(SpaceInfoUpdate(counter: counter, space: space(f.range("type"), f.buffer), old: f.unsigned("old"), diff: diff))
     }
 }
