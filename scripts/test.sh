@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
+./scripts/fetch-kernel-debug.sh
 swift build --build-tests
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -11,6 +11,7 @@ enum ASCII {
     static let dot: UInt8 = 0x2E
     static let colon: UInt8 = 0x3A
     static let plus: UInt8 = 0x2B
+    static let comma: UInt8 = 0x2C
     static let slash: UInt8 = 0x2F
     static let question: UInt8 = 0x3F
     static let openParen: UInt8 = 0x28

@@ -83,8 +83,18 @@ enum FrameLineParser {
             }
             return result
         }
-        guard let symbol = symbol(bytes, at: position, end: end),
-              let offsets = offsetAndSize(bytes, at: symbol.end, end: end) else { return nil }
+        guard let symbol = symbol(bytes, at: position, end: end) else { return nil }
+        guard let offsets = offsetAndSize(bytes, at: symbol.end, end: end) else {
+            // decode_stacktrace.sh replaces `func+0x1/0x2` by `func (file:line[ file:line…])`.
+            guard addresses == 0, let decoded = decodedLocations(bytes, at: symbol.end, end: end) else { return nil }
+            result.function = symbol.name
+            result.printedLocation = decoded.locations.last
+            result.printedInline = decoded.locations.dropLast().map {
+                InlineEntry(function: "??", file: $0.file, line: $0.line)
+            }
+            result.module = decoded.module
+            return result
+        }
         result.function = symbol.name
         result.offset = offsets.offset
         result.size = offsets.size
@@ -104,7 +114,16 @@ enum FrameLineParser {
                 }
             }
         }
-        // Trailing annotations: "(P)", "(unreliable)", "(file.c:123)", ")" closing an s390 unreliable frame.
+        // Trailing annotations: "(P)", "(unreliable)", "(file.c:123)", ")" closing an s390 unreliable frame,
+        // and the "(file:line …) [module]" that decode_stacktrace.sh adds after an offset.
+        if result.module == nil, let decoded = decodedLocations(bytes, at: position, end: end) {
+            result.printedLocation = decoded.locations.last
+            result.printedInline = decoded.locations.dropLast().map {
+                InlineEntry(function: "??", file: $0.file, line: $0.line)
+            }
+            result.module = decoded.module
+            return result
+        }
         var rest = bytes.text(from: position, to: end)
         while let first = rest.first, first == " " { rest.removeFirst() }
         while !rest.isEmpty {
@@ -131,6 +150,43 @@ enum FrameLineParser {
             while let first = rest.first, first == " " { rest.removeFirst() }
         }
         return result
+    }
+
+    /// ` (loc loc … ) [module]`, ` (loc) module` or ` (loc)` as decode_stacktrace.sh prints it after a
+    /// symbol: locations innermost first (`addr2line -i` order, `(discriminator N)` notes dropped), then the
+    /// module bare or in brackets, then an arm64 unwind mark. Nil when the parentheses hold no location.
+    static func decodedLocations(_ bytes: [UInt8], at index: Int, end: Int) -> (locations: [SourceLocation], module: String?)? {
+        var position = index
+        guard position + 1 < end, bytes[position] == ASCII.space, bytes[position + 1] == ASCII.openParen else { return nil }
+        position += 2
+        var depth = 1
+        var tokenStart = position
+        var locations: [SourceLocation] = []
+        var discriminator = false
+        while position < end, depth > 0 {
+            let byte = bytes[position]
+            if byte == ASCII.space || byte == ASCII.openParen || byte == ASCII.closeParen {
+                if position > tokenStart, depth == 1, !discriminator,
+                   let location = sourceLocation(Substring(bytes.text(from: tokenStart, to: position))) {
+                    locations.append(location)
+                }
+                if byte == ASCII.openParen { depth += 1; discriminator = true }
+                if byte == ASCII.closeParen { depth -= 1; if depth == 1 { discriminator = false } }
+                tokenStart = position + 1
+            }
+            position += 1
+        }
+        guard depth == 0, !locations.isEmpty else { return nil }
+        var module: String?
+        let words = bytes.text(from: position, to: end).split(separator: " ", omittingEmptySubsequences: true)
+        if let word = words.first {
+            var name = Substring(word)
+            if name.hasPrefix("["), name.hasSuffix("]") { name = name.dropFirst().dropLast() }
+            if !name.isEmpty, !name.hasPrefix("("), name.utf8.allSatisfy({ ASCII.isSymbolByte($0) || $0 == UInt8(ascii: "-") }) {
+                module = String(name)
+            }
+        }
+        return (locations, module)
     }
 
     /// `path/file.c:123` (or `:123:45`).

@@ -39,6 +39,22 @@ enum HeaderFields {
         }
     }
 
+    /// The symbol of `FUNC+0x…` after ` at ` (after the `at FILE:LINE` pair in the classic WARNING form).
+    static func function(in header: String) -> String? {
+        let words = header.split(separator: " ", omittingEmptySubsequences: true)
+        guard let at = words.firstIndex(of: "at"), at + 1 < words.count else { return nil }
+        var candidate = words[at + 1]
+        if FrameLineParser.sourceLocation(candidate) != nil {
+            guard at + 2 < words.count else { return nil }
+            candidate = words[at + 2]
+        }
+        guard let plus = candidate.firstIndex(of: "+"), candidate[plus...].hasPrefix("+0x") else { return nil }
+        var symbol = candidate[..<plus]
+        if let dot = symbol.firstIndex(of: "."), dot != symbol.startIndex { symbol = symbol[..<dot] }
+        guard !symbol.isEmpty, symbol.utf8.allSatisfy(ASCII.isSymbolByte), !symbol.hasPrefix("0x") else { return nil }
+        return String(symbol)
+    }
+
     /// `comm/pid` or `comm:pid` (the comm itself may contain the separator).
     private static func splitCommPID(_ word: Substring, separator: Character, into report: inout KernelReport) {
         var text = word

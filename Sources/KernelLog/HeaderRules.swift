@@ -187,7 +187,11 @@ enum HeaderRules {
     ], suppress: ["INFO: lockdep is turned off", "INFO: Stall ended before state dump start", "INFO: NMI handler",
                   "INFO: recovery required on readonly filesystem", "(handler|interrupt).*took too long",
                   "INFO: sys_.* is not present in /proc/kallsyms", "INFO: no syscalls can create resource",
-                  "rmt_storage:INFO:", "_INFO:"])
+                  "rmt_storage:INFO:", "_INFO:"],
+                  // The kernel's own INFO: reports (hung task, RCU stall, lockdep, SLUB debug); any other
+                  // "INFO:" is console noise: LTP's "tst_fill_fs.c:49: INFO: …", "[drm] RAS INFO: …".
+                  require: [#"INFO: (?:task |rcu_(?:preempt|sched|bh|tasks)|rcu detected stall|possible |inconsistent lock state|SOFTIRQ-|HARDIRQ-|trying to register non-static key|suspicious RCU usage|(?:Freed|Allocated) in |lockdep |Slab 0x|Object 0x|Stall ended|NMI handler)"#,
+                            #"INFO:[[:space:]]*$"#])
 
     static let others: [HeaderRule] = [
         single("Unable to handle kernel", [

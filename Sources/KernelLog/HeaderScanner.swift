@@ -30,9 +30,11 @@ struct HeaderScanner: Sendable {
         var lineText: String?
         for index in 0..<headers.count where found & (1 << UInt64(index)) != 0 {
             let suppressions = headers[index].suppressions
-            if suppressions.isEmpty { return index }
+            let requirements = headers[index].requirements
+            if suppressions.isEmpty && requirements.isEmpty { return index }
             let text = lineText ?? bytes.text(from: start, to: end)
             lineText = text
+            if !requirements.isEmpty && !requirements.contains(where: { $0.matches(text) }) { continue }
             if !suppressions.contains(where: { $0.matches(text) }) { return index }
         }
         return nil

@@ -3,10 +3,13 @@
 /// Schema (also in `docs/decode-json.md`):
 ///
 /// ```
-/// {"reports":[{
+/// {"stack_dumps": [ {header, comm, pid, ppid, state, cpu, time, frames} ],   // after "reports"
+///  "reports":[{
 ///    "kind": "WARNING" | "BUG" | "KERNEL_BUG" | "OOPS" | "GPF" | "PAGE_FAULT" | "KASAN" | "KMSAN" | "KCSAN" | "KFENCE"
 ///            | "UBSAN" | "LEAK" | "LOCKDEP" | "HANG" | "RCU_STALL" | "SOFT_LOCKUP" | "PANIC" | "OTHER",
-///    "title": string,                 // syzkaller-compatible title
+///    "title": string,                 // syzkaller-compatible title, or the header's function (title_source)
+///    "title_source": "report" | "header",
+///    "syzkaller_title": string,       // what syzkaller says ("… in corrupted" where title_source is "header")
 ///    "guilty_frame": string | null,
 ///    "corrupted": bool,
 ///    "corruption_reason": string | null,
@@ -21,24 +24,43 @@
 ///       "reliable": bool,
 ///       "context": "TASK" | "IRQ" | "SOFTIRQ" | "NMI" | "EXCEPTION" | "#DF" | "OTHER" | null,
 ///       "file": string | null, "line": int | null,
-///       "inlined": [{"function": string, "file": string | null, "line": int | null}]
+///       "inlined": [{"function": string, "file": string | null, "line": int | null}],
+///       "printed_location": {"file": string, "line": int} | null,   // as printed (decode_stacktrace.sh, LINEINFO)
+///       "printed_inline": [{"function": string, "file": string | null, "line": int | null}]  // as printed, innermost first
 ///    }]
 /// }]}
 /// ```
 public enum JSONRenderer {
     public static func render(_ reports: [KernelReport]) -> String {
-        var out = "{\"reports\":["
-        for (index, report) in reports.enumerated() {
-            if index > 0 { out += "," }
-            out += render(report)
-        }
-        return out + "]}\n"
+        render(DecodedKernelLog(reports: reports, stackDumps: []))
+    }
+
+    /// Reports, then `"stack_dumps"` (call traces outside reports: task dumps, backtraces).
+    public static func render(_ log: DecodedKernelLog) -> String {
+        var out = "{\"reports\":[" + log.reports.map(render).joined(separator: ",") + "]"
+        out += ",\"stack_dumps\":[" + log.stackDumps.map(render).joined(separator: ",") + "]"
+        return out + "}\n"
+    }
+
+    static func render(_ dump: StackDump) -> String {
+        var fields: [String] = []
+        fields.append(pair("header", optional(dump.header)))
+        fields.append(pair("comm", optional(dump.comm)))
+        fields.append(pair("pid", number(dump.pid)))
+        fields.append(pair("ppid", number(dump.parentPID)))
+        fields.append(pair("state", optional(dump.state)))
+        fields.append(pair("cpu", number(dump.cpu)))
+        fields.append(pair("time", optional(dump.timestamp.map { "\($0)" })))
+        fields.append(pair("frames", "[" + dump.frames.map(render).joined(separator: ",") + "]"))
+        return "{" + fields.joined(separator: ",") + "}"
     }
 
     static func render(_ report: KernelReport) -> String {
         var fields: [String] = []
         fields.append(pair("kind", string(report.kind.rawValue)))
         fields.append(pair("title", string(report.title)))
+        fields.append(pair("title_source", string(report.titleSource.rawValue)))
+        fields.append(pair("syzkaller_title", string(report.syzkallerTitle)))
         fields.append(pair("guilty_frame", optional(report.guiltyFrame)))
         fields.append(pair("corrupted", report.corrupted ? "true" : "false"))
         fields.append(pair("corruption_reason", optional(report.corruptionReason)))
@@ -46,11 +68,7 @@ public enum JSONRenderer {
         fields.append(pair("pid", number(report.pid)))
         fields.append(pair("comm", optional(report.comm)))
         fields.append(pair("kernel", optional(report.kernelVersion)))
-        if let location = report.location {
-            fields.append(pair("location", "{" + pair("file", string(location.file)) + "," + pair("line", String(location.line)) + "}"))
-        } else {
-            fields.append(pair("location", "null"))
-        }
+        fields.append(pair("location", location(report.location)))
         fields.append(pair("frames", "[" + report.frames.map(render).joined(separator: ",") + "]"))
         return "{" + fields.joined(separator: ",") + "}"
     }
@@ -67,15 +85,22 @@ public enum JSONRenderer {
         fields.append(pair("context", optional(frame.context?.rawValue)))
         fields.append(pair("file", optional(frame.file)))
         fields.append(pair("line", number(frame.line)))
-        let inlined = frame.inlined.map { entry in
-            "{" + pair("function", string(entry.function)) + "," + pair("file", optional(entry.file)) + ","
-                + pair("line", number(entry.line)) + "}"
-        }
-        fields.append(pair("inlined", "[" + inlined.joined(separator: ",") + "]"))
+        fields.append(pair("inlined", inline(frame.inlined)))
+        fields.append(pair("printed_location", location(frame.printedLocation)))
+        fields.append(pair("printed_inline", inline(frame.printedInline)))
         return "{" + fields.joined(separator: ",") + "}"
     }
 
     private static func pair(_ key: String, _ value: String) -> String { string(key) + ":" + value }
+    private static func location(_ value: SourceLocation?) -> String {
+        value.map { "{" + pair("file", string($0.file)) + "," + pair("line", String($0.line)) + "}" } ?? "null"
+    }
+    private static func inline(_ entries: [InlineEntry]) -> String {
+        "[" + entries.map { entry in
+            "{" + pair("function", string(entry.function)) + "," + pair("file", optional(entry.file)) + ","
+                + pair("line", number(entry.line)) + "}"
+        }.joined(separator: ",") + "]"
+    }
     private static func optional(_ value: String?) -> String { value.map(string) ?? "null" }
     private static func number(_ value: Int?) -> String { value.map { String($0) } ?? "null" }
     private static func hex(_ value: UInt64?) -> String { value.map { "\"0x" + String($0, radix: 16) + "\"" } ?? "null" }

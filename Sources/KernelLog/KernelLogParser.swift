@@ -26,19 +26,46 @@ public struct KernelLogParser: Sendable {
 
     /// All reports, in log order.
     public func reports(in bytes: [UInt8]) -> [KernelReport] {
+        scan(bytes).reports
+    }
+
+    /// Reports and every other call trace of the log (task dumps, NMI backtraces, `dump_stack`), in log order.
+    public func decode(_ bytes: [UInt8]) -> DecodedKernelLog {
+        let scanned = scan(bytes)
+        let dumps = StackDumpScanner.dumps(in: bytes, lines: scanned.lines, reportLines: scanned.reportLines)
+        return DecodedKernelLog(reports: scanned.reports, stackDumps: dumps)
+    }
+
+    struct Scan {
+        var reports: [KernelReport]
+        var lines: [LogLine]
+        /// Lines whose frames a report already holds.
+        var reportLines: Set<Int>
+    }
+
+    func scan(_ bytes: [UInt8]) -> Scan {
         let lines = LogLineScanner.lines(in: bytes)
         let headerOfLine = lines.map { scanner.header(in: bytes, start: $0.start, end: $0.end) }
         var reports: [KernelReport] = []
+        var reportLines = Set<Int>()
         var previous: Found?
         var index = 0
+        // A log that starts at boot (a serial console: decompressor output, then "Booting the kernel.")
+        // has not rebooted; only a boot after kernel messages is an unexpected reboot.
+        let firstKernelLine = lines.firstIndex { $0.timestamp != nil } ?? lines.count
         while let start = firstHeader(lines, headerOfLine, bytes, from: index) {
             index = start + 1
+            if start < firstKernelLine, let header = headerOfLine[start], scanner.headers[header].header == Self.booting {
+                continue
+            }
             let found = gather(lines, headerOfLine, bytes, start: start)
             if let previous, isContinuation(found, of: previous, bytes: bytes, lines: lines) { continue }
-            reports.append(decode(found, bytes: bytes, lines: lines))
+            let (report, modelLines) = decode(found, bytes: bytes, lines: lines)
+            reports.append(report)
+            reportLines.formUnion(modelLines)
             previous = found
         }
-        return reports
+        return Scan(reports: reports, lines: lines, reportLines: reportLines)
     }
 
     /// Convenience for text input.
@@ -51,11 +78,12 @@ public struct KernelLogParser: Sendable {
         let lines = LogLineScanner.lines(in: bytes)
         let headerOfLine = lines.map { scanner.header(in: bytes, start: $0.start, end: $0.end) }
         guard let start = firstHeader(lines, headerOfLine, bytes, from: 0) else { return nil }
-        return decode(gather(lines, headerOfLine, bytes, start: start), bytes: bytes, lines: lines)
+        return decode(gather(lines, headerOfLine, bytes, start: start), bytes: bytes, lines: lines).report
     }
 
     // MARK: - Finding
 
+    private static let booting: [UInt8] = Array("Booting the kernel.".utf8)
     private static let replaying: [UInt8] = Array("** replaying previous printk message **".utf8)
 
     private func firstHeader(_ lines: [LogLine], _ headers: [Int?], _ bytes: [UInt8], from: Int) -> Int? {
@@ -175,7 +203,7 @@ public struct KernelLogParser: Sendable {
 
     // MARK: - Decoding
 
-    private func decode(_ found: Found, bytes: [UInt8], lines: [LogLine]) -> KernelReport {
+    private func decode(_ found: Found, bytes: [UInt8], lines: [LogLine]) -> (report: KernelReport, modelLines: [Int]) {
         let header = scanner.headers[found.header]
         let cap = max(64, maximumTitleLineBytes)
         let message = { (line: LogLine) -> String in
@@ -220,12 +248,19 @@ public struct KernelLogParser: Sendable {
         report.corrupted = corruptionReason != nil
         report.corruptionReason = corruptionReason
         report.guiltyFrame = Self.guiltyFrame(title: title, extracted: extraction.frames)
-        report.kind = ReportKind.classify(title: title, header: report.header)
+        report.syzkallerTitle = title
+        if title.hasPrefix("WARNING"), title.hasSuffix(" in corrupted"), let function = report.headerFunction {
+            // No usable frame (trimmed paste, a 4.x kernel printing every frame with '?'): the header names it.
+            report.title = String(title.dropLast("corrupted".count)) + function
+            report.guiltyFrame = function
+            report.titleSource = .header
+        }
+        report.kind = ReportKind.classify(title: report.title, header: report.header)
         report.timestamp = headerLine.timestamp
         if case .caller(let caller) = headerLine.context { report.caller = caller }
         report.startOffset = headerLine.start
         report.endOffset = lines[modelLines.last ?? found.start].end
-        return report
+        return (report, modelLines)
     }
 
     private static func guiltyFrame(title: String, extracted: [String]) -> String? {

@@ -39,6 +39,12 @@ public struct KernelReport: Sendable, Equatable {
     public var addressedSymbols: [StackFrame]
     /// Report text without log prefixes.
     public var lines: [String]
+    /// Where the title's function comes from: the call trace (syzkaller's rules) or, when the report
+    /// has no usable frame (trimmed by the poster, all `?` frames), the function its header names.
+    public var titleSource: TitleSource = .report
+    /// The title syzkaller's rules give; differs from `title` only when `titleSource` is `.header`
+    /// (syzkaller then says `… in corrupted`).
+    public var syzkallerTitle: String = ""
     /// Byte range of the header line in the input.
     public var startOffset: Int
     public var endOffset: Int
@@ -86,4 +92,18 @@ public struct Register: Sendable, Hashable {
         self.name = name
         self.value = value
     }
+}
+
+/// What a report's title was made from.
+public enum TitleSource: String, Sendable, Hashable {
+    /// The report's own text and call trace, by the title rules.
+    case report
+    /// The function printed on the header line (`… at fs/btrfs/inode.c:8967 btrfs_destroy_inode+0x284/0x2a0`).
+    case header
+}
+
+extension KernelReport {
+    /// The function a WARNING header names after `at FILE:LINE` (`btrfs_destroy_inode`), without offset
+    /// and compiler suffix; also the 2025+ form `WARNING: FILE:LINE at FUNC+0x…`. Nil for an address.
+    public var headerFunction: String? { HeaderFields.function(in: header) }
 }

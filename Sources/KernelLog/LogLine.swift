@@ -37,15 +37,17 @@ enum LogLineScanner {
         return result
     }
 
-    static func parse(_ bytes: [UInt8], start: Int, end: Int) -> LogLine {
-        var line = LogLine(start: start, end: end, messageStart: start, context: .none, timestamp: nil,
+    static func parse(_ bytes: [UInt8], start lineStart: Int, end: Int) -> LogLine {
+        var line = LogLine(start: lineStart, end: end, messageStart: lineStart, context: .none, timestamp: nil,
                            questionable: false, messageEnd: end)
+        let start = quotedStart(bytes, start: lineStart, end: end)
+        if start != lineStart { line.messageStart = start }
         if let console = consolePrefix(bytes, start: start, end: end) {
             line.context = console.caller.map { .caller($0) } ?? .console
             line.timestamp = console.timestamp
             // Like syzkaller: the message starts after the first "] " of the line.
             let closing = bytes.firstIndex(of: bracketSpace, from: start, to: end) ?? (console.messageStart - 2)
-            line.messageStart = min(end, closing + 2)
+            line.messageStart = min(end, max(closing + 2, start))
             refineMessage(bytes, &line)
         } else if let outer = outerPrefix(bytes, start: start, end: end) {
             line.messageStart = outer
@@ -61,6 +63,32 @@ enum LogLineScanner {
         return line
     }
 
+    /// Where a line starts once mail quoting (`> `, `>> `) and the indentation of a pasted copy are
+    /// removed. Indentation is removed only when a printk, syslog or `dmesg` prefix follows it, so the
+    /// leading spaces of frame lines and continuation lines stay part of the message.
+    static func quotedStart(_ bytes: [UInt8], start: Int, end: Int) -> Int {
+        var position = start
+        var quoted = false
+        while position < end, position - start < 32 {
+            let byte = bytes[position]
+            if byte == ASCII.greater { quoted = true; position += 1; continue }
+            if quoted, byte == ASCII.space || byte == ASCII.tab { position += 1; continue }
+            break
+        }
+        var indented = position
+        while indented < end, indented - position < 16, bytes[indented] == ASCII.space || bytes[indented] == ASCII.tab {
+            indented += 1
+        }
+        if indented > position, indented < end {
+            let next = bytes[indented]
+            if next == ASCII.openBracket || next == ASCII.less || ASCII.isDigit(next) || ASCII.isLetter(next),
+               consolePrefix(bytes, start: indented, end: end) != nil || outerPrefix(bytes, start: indented, end: end) != nil {
+                return indented
+            }
+        }
+        return position
+    }
+
     private static let bracketSpace: [UInt8] = Array("] ".utf8)
     private static let droppedPrefix: [UInt8] = Array("** ".utf8)
     private static let droppedSuffix: [UInt8] = Array(" printk messages dropped ** ".utf8)
@@ -69,9 +97,11 @@ enum LogLineScanner {
     private static let questionMark: [UInt8] = Array(" ? ".utf8)
     private static let unreliable: [UInt8] = Array(" (unreliable)".utf8)
     private static let kernelTag: [UInt8] = Array(" kernel: ".utf8)
+    private static let kernelTagStart: [UInt8] = Array("kernel: ".utf8)
 
     struct ConsolePrefix {
-        var timestamp: KernelTimestamp
+        /// Nil for the deltas of `dmesg --reltime` / `-H` (`[  +0.000008]`): they are not times since boot.
+        var timestamp: KernelTimestamp?
         var caller: CallerID?
         var messageStart: Int
     }
@@ -115,13 +145,15 @@ enum LogLineScanner {
         return ConsolePrefix(timestamp: time.timestamp, caller: nil, messageStart: position + 1)
     }
 
-    /// `[ *N.N]`
-    static func bracketedTime(_ bytes: [UInt8], at index: Int, end: Int) -> (timestamp: KernelTimestamp, end: Int)? {
+    /// `[ *N.N]`, or the delta `[ *+N.N]` / `[ *+N,N]` of `dmesg --reltime` and `-H` (timestamp nil).
+    static func bracketedTime(_ bytes: [UInt8], at index: Int, end: Int) -> (timestamp: KernelTimestamp?, end: Int)? {
         guard index < end, bytes[index] == ASCII.openBracket else { return nil }
         var position = index + 1
         while position < end, bytes[position] == ASCII.space { position += 1 }
+        var delta = false
+        if position < end, bytes[position] == ASCII.plus { delta = true; position += 1 }
         guard let whole = NumberScanner.decimal(bytes, at: position, end: end), whole.end < end,
-              bytes[whole.end] == ASCII.dot else { return nil }
+              bytes[whole.end] == ASCII.dot || (delta && bytes[whole.end] == ASCII.comma) else { return nil }
         let fractionStart = whole.end + 1
         var fractionEnd = fractionStart
         var nanoseconds: UInt32 = 0
@@ -133,6 +165,7 @@ enum LogLineScanner {
         guard digits > 0, fractionEnd < end, bytes[fractionEnd] == ASCII.closeBracket else { return nil }
         var scale = min(digits, 9)
         while scale < 9 { nanoseconds *= 10; scale += 1 }
+        if delta { return (nil, fractionEnd + 1) }
         let stamp = KernelTimestamp(seconds: whole.value ?? UInt64.max, nanoseconds: nanoseconds, fractionDigits: digits)
         return (stamp, fractionEnd + 1)
     }
@@ -162,6 +195,11 @@ enum LogLineScanner {
            caller.end < end, bytes[caller.end] == ASCII.space {
             line.context = .caller(caller.id)
             line.messageStart = caller.end + 1
+        }
+        // "[  123.456789] kernel: message" (journalctl -k -o short-monotonic without a host, some syslogs).
+        if bytes.hasPrefix(kernelTagStart, at: line.messageStart, end: end) {
+            line.messageStart += kernelTagStart.count
+            return
         }
         // journalctl -o short-monotonic: "[  123.456789] host kernel: message"
         var position = line.messageStart
@@ -259,13 +297,16 @@ enum LogLineScanner {
         return position + 1
     }
 
-    /// `dmesg -T`: `[Tue Nov 25 10:00:00 2025] `.
+    /// `dmesg -T`: `[Tue Nov 25 10:00:00 2025] `; `dmesg -H`: `[Nov25 10:00] ` (the line that opens a
+    /// minute; the others carry `[  +0.000008]` deltas).
     private static func humanTimePrefix(_ bytes: [UInt8], start: Int, end: Int) -> Int? {
-        guard end - start > 26, bytes[start] == ASCII.openBracket,
-              weekdays.contains(where: { bytes.hasPrefix($0, at: start + 1, end: end) }) else { return nil }
+        guard end - start > 12, bytes[start] == ASCII.openBracket,
+              weekdays.contains(where: { bytes.hasPrefix($0, at: start + 1, end: end) })
+                || months.contains(where: { bytes.hasPrefix($0, at: start + 1, end: end) }) else { return nil }
         var position = start + 1
         while position < end, position - start < 40, bytes[position] != ASCII.closeBracket { position += 1 }
-        guard position + 1 < end, bytes[position] == ASCII.closeBracket, bytes[position + 1] == ASCII.space else {
+        guard position + 1 < end, bytes[position] == ASCII.closeBracket, bytes[position + 1] == ASCII.space,
+              bytes.firstIndex(of: [ASCII.colon], from: start, to: position) != nil else {
             return nil
         }
         return position + 2

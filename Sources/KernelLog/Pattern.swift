@@ -5,7 +5,7 @@ import Foundation
 /// A compiled regular expression (ICU syntax, close to RE2 for the constructs the title table uses).
 ///
 /// Macros expanded at compile time: `{{ADDR}}`, `{{PC}}`, `{{FUNC}}` (captures a symbol name),
-/// `{{SRC}}` (captures `path/file.c:123`) and `{{TASK}}`.
+/// `{{DFUNC}}` (a decode_stacktrace.sh frame), `{{SRC}}` (captures `path/file.c:123`) and `{{TASK}}`.
 final class Pattern: @unchecked Sendable {
     private let expression: NSRegularExpression?
     let source: String
@@ -15,6 +15,8 @@ final class Pattern: @unchecked Sendable {
         text = text.replacingOccurrences(of: "{{ADDR}}", with: "0x[0-9a-f]+")
         text = text.replacingOccurrences(of: "{{PC}}", with: "\\[\\<?(?:0x)?[0-9a-f]+\\>?\\]")
         text = text.replacingOccurrences(of: "{{FUNC}}", with: "([a-zA-Z0-9_]+)(?:\\.|\\+)")
+        // decode_stacktrace.sh's `func (file:line …)`, the offset replaced by source locations.
+        text = text.replacingOccurrences(of: "{{DFUNC}}", with: "([a-zA-Z0-9_]+)(?:\\.[a-zA-Z0-9_.]+)? \\([^ ()]+\\.[a-zA-Z]+:[0-9]+")
         text = text.replacingOccurrences(of: "{{SRC}}", with: "([a-zA-Z0-9\\-_/.]+\\.[a-z]+:[0-9]+)")
         text = text.replacingOccurrences(of: "{{TASK}}", with: "[\\s\\S]{0,100}?")
         source = text

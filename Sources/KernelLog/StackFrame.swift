@@ -30,6 +30,9 @@ public struct StackFrame: Sendable, Equatable {
     public var unwindSource: String?
     /// `file:line` already printed after the frame (syzbot-symbolized or `CONFIG_KALLSYMS_LINEINFO`).
     public var printedLocation: SourceLocation?
+    /// Inline chain already printed (decode_stacktrace.sh's extra locations, `(inlined by)` lines),
+    /// innermost first, kept as printed.
+    public var printedInline: [InlineEntry] = []
     /// Source location filled in by a `Symbolizer`.
     public var file: String?
     public var line: Int?

@@ -33,15 +33,40 @@ public enum TextRenderer {
         if let hardware = report.hardwareName { system.append("hardware: \(hardware)") }
         if !system.isEmpty { out += "  system:   " + system.joined(separator: "  ") + "\n" }
         if let location = report.location { out += "  location: \(location)\n" }
-        if let guilty = report.guiltyFrame { out += "  guilty:   \(guilty)\n" }
+        if let guilty = report.guiltyFrame {
+            out += "  guilty:   \(guilty)" + (report.titleSource == .header ? " (from the header: no usable frame)" : "") + "\n"
+        }
         if report.corrupted { out += "  corrupted: \(report.corruptionReason ?? "yes")\n" }
         if !report.modules.isEmpty { out += "  modules:  " + report.modules.joined(separator: " ") + "\n" }
         if !report.frames.isEmpty {
-            out += "  frames:\n"
+            out += "  frames:\n" + renderFrames(report.frames)
+        }
+        return out
+    }
+
+    /// Stack dumps (task dumps, backtraces) after the reports, each with its owner and frames.
+    public static func render(_ dumps: [StackDump]) -> String {
+        dumps.map { dump in
+            var facts: [String] = []
+            if let timestamp = dump.timestamp { facts.append("time \(timestamp)") }
+            if let comm = dump.comm { facts.append("comm \(comm)") }
+            if let pid = dump.pid { facts.append("pid \(pid)") }
+            if let state = dump.state { facts.append("state \(state)") }
+            if let cpu = dump.cpu { facts.append("cpu \(cpu)") }
+            if let caller = dump.caller { facts.append("caller \(caller)") }
+            var out = "stack dump" + (facts.isEmpty ? "" : ": " + facts.joined(separator: "  ")) + "\n"
+            if let header = dump.header { out += "  header:   \(header)\n" }
+            return out + "  frames:\n" + renderFrames(dump.frames)
+        }.joined(separator: "\n")
+    }
+
+    static func renderFrames(_ frames: [StackFrame]) -> String {
+        var out = ""
+        do {
             var number = 0
             var section: String?
             var context: StackContext?
-            for frame in report.frames {
+            for frame in frames {
                 if frame.section != section, let name = frame.section { out += "   \(name):\n" }
                 section = frame.section
                 if frame.context != context, let context = frame.context { out += "    <\(context.rawValue)>\n" }
@@ -55,7 +80,7 @@ public enum TextRenderer {
                     line += " \(printed)"
                 }
                 out += line + "\n"
-                for entry in frame.inlined {
+                for entry in frame.inlined + (frame.file == nil ? frame.printedInline : []) {
                     out += "         \(entry.function)" + (entry.file.map { " \($0)" } ?? "")
                         + (entry.line.map { ":\($0)" } ?? "") + " [inline]\n"
                 }

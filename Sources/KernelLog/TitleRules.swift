@@ -47,6 +47,9 @@ struct HeaderRule: Sendable {
     var header: [UInt8]
     var rules: [TitleRule]
     var suppressions: [Pattern]
+    /// When not empty, the header starts a report only on a line matching one of these (the kernel's own
+    /// forms of a generic word like `INFO:`, which test suites and drivers print too).
+    var requirements: [Pattern] = []
 }
 
 // MARK: - Building blocks
@@ -75,12 +78,13 @@ func warningStack(_ skip: String...) -> StackRecipe {
           fallback: [callTraceLine, .trace], skip: skip)
 }
 
-func single(_ header: String, _ rules: [TitleRule], suppress: [String] = []) -> HeaderRule {
-    HeaderRule(header: Array(header.utf8), rules: rules, suppressions: suppress.map { Pattern($0) })
+func single(_ header: String, _ rules: [TitleRule], suppress: [String] = [], require: [String] = []) -> HeaderRule {
+    HeaderRule(header: Array(header.utf8), rules: rules, suppressions: suppress.map { Pattern($0) },
+               requirements: require.map { Pattern($0) })
 }
 
 enum TitleGrammar {
-    static let ripFrameSource = #"(?:IP|NIP|pc |PC is at):? (?:(?:[0-9]+:)?(?:{{PC}} +){0,2}{{FUNC}}|(?:[0-9]+:)?0x[0-9a-f]+|(?:[0-9]+:)?{{PC}} +\[< *\(null\)>\] +\(null\)|[0-9]+: +\(null\))"#
+    static let ripFrameSource = #"(?:IP|NIP|pc |PC is at):? (?:(?:[0-9]+:)?(?:{{PC}} +){0,2}{{FUNC}}|(?:[0-9]+:)?{{DFUNC}}|(?:[0-9]+:)?0x[0-9a-f]+|(?:[0-9]+:)?{{PC}} +\[< *\(null\)>\] +\(null\)|[0-9]+: +\(null\))"#
     static let ripFrame = Pattern(ripFrameSource)
     static let callTrace = Pattern(#"(?:Call (?:T|t)race:)|(?:Backtrace:)"#)
     static let riscvStackStart = Pattern(#"status: [0-9a-f]{16} badaddr: [0-9a-f]{16} cause: [0-9a-f]{16}"#)
@@ -92,6 +96,7 @@ enum TitleGrammar {
     ]
     static let frameLines: [Pattern] = [
         Pattern("^ *(?:{{PC}} ){0,2}{{FUNC}}"),
+        Pattern("^ *{{DFUNC}}"),
         Pattern(#"^ *{{PC}} \(([a-zA-Z0-9_.]+)\) from {{PC}} \({{FUNC}}"#),
     ]
     static let corruptedLines: [Pattern] = [

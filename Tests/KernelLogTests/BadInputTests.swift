@@ -35,8 +35,10 @@ final class BadInputTests: XCTestCase {
         XCTAssertEqual(report?.corrupted, true)
         XCTAssertNotNil(report?.corruptionReason)
         let cut = parser.reports(in: "[ 1.0] WARNING: CPU: 0 PID: 1 at fs/btrfs/inode.c:10 foo+0x1/0x2")
-        // No RIP line and no call trace: syzkaller names such a report "… in corrupted".
-        XCTAssertEqual(cut.first?.title, "WARNING in corrupted")
+        // No RIP line and no call trace: syzkaller names such a report "… in corrupted"; the header names foo.
+        XCTAssertEqual(cut.first?.syzkallerTitle, "WARNING in corrupted")
+        XCTAssertEqual(cut.first?.title, "WARNING in foo")
+        XCTAssertEqual(cut.first?.titleSource, .header)
         XCTAssertEqual(cut.first?.corrupted, true)
         XCTAssertEqual(cut.first?.location, SourceLocation(file: "fs/btrfs/inode.c", line: 10))
         XCTAssertEqual(parser.reports(in: "[ 1.0] WARNING:\n").first?.title, "WARNING: corrupted")
@@ -84,7 +86,8 @@ final class BadInputTests: XCTestCase {
         let log = (0..<1000).map { "[ \($0).0] WARNING: CPU: 0 PID: \($0) at fs/a.c:\($0) f\($0)+0x1/0x2" }.joined(separator: "\n")
         let reports = parser.reports(in: log)
         XCTAssertEqual(reports.count, 1000)
-        XCTAssertEqual(reports[7].title, "WARNING in corrupted")
+        XCTAssertEqual(reports[7].syzkallerTitle, "WARNING in corrupted")
+        XCTAssertEqual(reports[7].title, "WARNING in f7")
         XCTAssertEqual(reports[7].pid, 7)
         XCTAssertEqual(reports[7].location, SourceLocation(file: "fs/a.c", line: 7))
     }
@@ -106,7 +109,7 @@ final class BadInputTests: XCTestCase {
             }
             let reports = parser.reports(in: bytes)
             _ = JSONRenderer.render(reports)
-            _ = parser.backtraces(in: bytes)
+            _ = parser.decode(bytes)
         }
     }
 }

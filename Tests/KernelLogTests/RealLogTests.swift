@@ -113,18 +113,23 @@ final class RealLogTests: XCTestCase {
         for name in ["dmesg-sysrq-w.txt", "dmesg-sysrq-l.txt"] {
             XCTAssertEqual(try reports(name).count, 0, name)
         }
-        let blocked = parser.backtraces(in: try FixturePaths.bytes("dmesg/dmesg-sysrq-w.txt"))
+        let blocked = parser.decode(try FixturePaths.bytes("dmesg/dmesg-sysrq-w.txt")).stackDumps
+        // By hand: sysrq w listed 17 blocked tasks ("task:" lines), each with its Call Trace.
+        XCTAssertEqual(blocked.count, 17)
+        XCTAssertEqual(blocked.map(\.state), Array(repeating: "D", count: 17))
         let first = try XCTUnwrap(blocked.first)
         XCTAssertEqual(first.comm, "dd")
         XCTAssertEqual(first.state, "D")
         XCTAssertEqual(first.pid, 1383)
+        XCTAssertEqual(first.parentPID, 1378)
+        XCTAssertEqual(first.frames.count, 15, "15 frame lines between <TASK> and the user-space RIP")
         XCTAssertEqual(first.frames.prefix(3).map(\.function), ["__schedule", "schedule", "jbd2_log_wait_commit"])
         XCTAssertEqual(first.frames[2].module, "jbd2")
         XCTAssertTrue(blocked.contains { $0.comm == "btrfs" && $0.frames.contains { $0.function == "scrub_pause_off" } })
 
-        let nmi = parser.backtraces(in: try FixturePaths.bytes("dmesg/dmesg-sysrq-l.txt"))
+        let nmi = parser.decode(try FixturePaths.bytes("dmesg/dmesg-sysrq-l.txt")).stackDumps
         let cpu0 = try XCTUnwrap(nmi.first)
-        XCTAssertEqual(cpu0.heading, "NMI backtrace for cpu 0")
+        XCTAssertEqual(cpu0.header, "NMI backtrace for cpu 0")
         XCTAssertEqual(cpu0.cpu, 0)
         XCTAssertEqual(cpu0.pid, 1350)
         XCTAssertEqual(cpu0.comm, "bash")

@@ -77,17 +77,20 @@ final class SymbolizationAndOutputTests: XCTestCase {
             InlineEntry(function: "inlined_fn", file: "fs/a.h", line: 3), InlineEntry(function: "evict", file: "fs/inode.c", line: 7),
         ])])
         let json = JSONRenderer.render([try report().symbolized(using: fake)])
-        let expected = #"{"reports":[{"kind":"WARNING","title":"WARNING in btrfs_evict_inode","guilty_frame":"btrfs_evict_inode","#
+        let expected = #"{"reports":[{"kind":"WARNING","title":"WARNING in btrfs_evict_inode","title_source":"report","#
+            + #""syzkaller_title":"WARNING in btrfs_evict_inode","guilty_frame":"btrfs_evict_inode","#
             + #""corrupted":false,"corruption_reason":null,"cpu":0,"pid":1687,"comm":"umount","kernel":"6.1.0-50-amd64","#
             + #""location":{"file":"fs/btrfs/inode.c","line":24},"frames":["#
             + #"{"address":null,"function":"btrfs_evict_inode","offset":"0x5","size":"0xfca","module":"btrfs","build_id":null,"#
-            + #""reliable":true,"context":null,"file":null,"line":null,"inlined":[]},"#
+            + #""reliable":true,"context":null,"file":null,"line":null,"inlined":[],"printed_location":null,"printed_inline":[]},"#
             + #"{"address":null,"function":"evict","offset":"0xcc","size":"0x1d0","module":null,"build_id":null,"#
-            + #""reliable":true,"context":"TASK","file":"fs/inode.c","line":7,"inlined":[{"function":"inlined_fn","file":"fs/a.h","line":3}]},"#
+            + #""reliable":true,"context":"TASK","file":"fs/inode.c","line":7,"inlined":[{"function":"inlined_fn","file":"fs/a.h","line":3}],"#
+            + #""printed_location":null,"printed_inline":[]},"#
             + #"{"address":null,"function":"iput","offset":"0x10","size":"0x20","module":null,"build_id":null,"#
-            + #""reliable":false,"context":"TASK","file":null,"line":null,"inlined":[]}]}]}"# + "\n"
+            + #""reliable":false,"context":"TASK","file":null,"line":null,"inlined":[],"printed_location":null,"printed_inline":[]}]}],"#
+            + #""stack_dumps":[]}"# + "\n"
         XCTAssertEqual(json, expected)
-        XCTAssertEqual(JSONRenderer.render([]), "{\"reports\":[]}\n")
+        XCTAssertEqual(JSONRenderer.render([]), "{\"reports\":[],\"stack_dumps\":[]}\n")
         XCTAssertEqual(JSONRenderer.string("a\"b\\c\n\u{1}"), #""a\"b\\c\n\u0001""#)
     }
 

@@ -48,19 +48,28 @@ struct Decode: ParsableCommand {
         }
         let symbolizer = makeSymbolizer(vmlinux: vmlinux, modules: modules, kallsyms: kallsyms)
         let parser = KernelLogParser()
-        let parsed = inputs.flatMap { parser.reports(in: $0) }
+        let decoded = inputs.map { parser.decode($0) }
+        let parsed = DecodedKernelLog(reports: decoded.flatMap(\.reports), stackDumps: decoded.flatMap(\.stackDumps))
         if let dwarf = symbolizer as? DwarfSymbolizer {
             // KASLR: frames that print both an address and function+offset give the slide.
-            _ = dwarf.applyInferredSlides(from: parsed.flatMap { $0.addressedSymbols.map(\.symbolizationRequest) })
+            let addressed = parsed.reports.flatMap(\.addressedSymbols)
+                + parsed.stackDumps.flatMap { $0.frames.filter { $0.address != nil && $0.function != nil && $0.offset != nil } }
+            _ = dwarf.applyInferredSlides(from: addressed.map(\.symbolizationRequest))
         }
-        let reports = parsed.map { $0.symbolized(using: symbolizer) }
+        let log = parsed.symbolized(using: symbolizer)
         switch format {
         case .text:
-            print(reports.isEmpty ? "no kernel report found" : TextRenderer.render(reports), terminator: reports.isEmpty ? "\n" : "")
+            var text = log.reports.isEmpty ? "no kernel report found\n" : TextRenderer.render(log.reports)
+            if !log.stackDumps.isEmpty {
+                text += "\n\(log.stackDumps.count) stack dump\(log.stackDumps.count == 1 ? "" : "s") outside reports:\n\n"
+                text += TextRenderer.render(log.stackDumps)
+            }
+            print(text, terminator: "")
         case .json:
-            print(JSONRenderer.render(reports), terminator: "")
+            print(JSONRenderer.render(log), terminator: "")
         }
-        throw ExitCode(reports.isEmpty ? 0 : 1)
+        // Stack dumps are not reports: only reports set the exit status.
+        throw ExitCode(log.reports.isEmpty ? 0 : 1)
     }
 
     /// Reads a whole file, or standard input for "-"; input errors exit with status 2.
