@@ -16,12 +16,14 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CLzma", pkgConfig: "liblzma", providers: [.apt(["liblzma-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CElfUtils", pkgConfig: "libdw", providers: [.apt(["libdw-dev", "libelf-dev"])]),
         .systemLibrary(name: "CTraceCmd", pkgConfig: "libtracecmd",
                        providers: [.apt(["libtracecmd-dev", "libtracefs-dev", "libtraceevent-dev"])]),
 
-        // bytes -> lines (files, stdin, gzip)
-        .target(name: "TraceInput", dependencies: ["CZlib"], swiftSettings: hotPath),
+        // bytes -> lines (files, stdin, gzip, xz, zstd)
+        .target(name: "TraceInput", dependencies: ["CZlib", "CLzma", "CZstd"], swiftSettings: hotPath),
         // lines -> typed events (ftrace / trace-cmd report / perf script, btrfs + iomap + kprobe payloads)
         .target(name: "TraceEvents", dependencies: ["TraceInput"], swiftSettings: hotPath),
         // typed events -> ledger -> findings -> reports

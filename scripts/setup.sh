@@ -3,7 +3,7 @@
 # (elfutils, zlib, libtracecmd), the tools its tests drive (trace-cmd, btrfs-progs, eu-addr2line,
 # addr2line, gcc, xmllint) and the Python validators for its JUnit and SARIF output.
 set -euo pipefail
-packages=(libdw-dev libelf-dev zlib1g-dev libtracecmd-dev libtraceevent-dev libtracefs-dev
+packages=(libdw-dev libelf-dev zlib1g-dev liblzma-dev libzstd-dev libtracecmd-dev libtraceevent-dev libtracefs-dev
           trace-cmd btrfs-progs elfutils binutils gcc libxml2-utils pkg-config python3-pip)
 missing=()
 for p in "${packages[@]}"; do

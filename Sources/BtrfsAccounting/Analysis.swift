@@ -48,12 +48,12 @@ public enum Analysis {
                 }
                 // libtracecmd reads a seekable file: gzip and stdin are decompressed to a private
                 // temporary file first (the source already inflates gzip).
-                let plainFile = path != "-" && !(MappedFile(path: path)?.isGzip ?? true)
+                let plainFile = path != "-" && !(MappedFile(path: path)?.isCompressed ?? true)
                 let materialized = plainFile ? nil : try TemporaryCopy(of: source, name: names[index])
                 let stream = try traceDat(materialized?.path ?? path, Int32(index))
                 try stream.read { ledger.apply($0) }
                 statistics.merge(stream.statistics)
-            } else if path != "-", options.allowMapping, let mapped = MappedFile(path: path), !mapped.isGzip {
+            } else if path != "-", options.allowMapping, let mapped = MappedFile(path: path), !mapped.isCompressed {
                 // Plain files: framed in place and decoded on all cores, replayed in order.
                 try ParallelReplay.run(mapped.bytes, fileIndex: Int32(index), name: names[index], format: format,
                                        blockSize: options.parallelBlockSize, ledger: &ledger, statistics: &statistics)

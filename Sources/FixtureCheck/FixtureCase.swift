@@ -36,7 +36,8 @@ public struct FixtureCase: Sendable, Equatable {
         let lower = fileName.lowercased()
         if fileName == expectationsFileName { return .expectations }
         if lower.hasPrefix("readme") || lower.hasSuffix(".md") { return .documentation }
-        if lower.hasPrefix("dmesg") || lower.hasSuffix(".log") || lower.hasSuffix(".log.gz") { return .kernelLog }
+        let uncompressed = [".gz", ".xz", ".zst"].first { lower.hasSuffix($0) }.map { String(lower.dropLast($0.count)) } ?? lower
+        if lower.hasPrefix("dmesg") || uncompressed.hasSuffix(".log") { return .kernelLog }
         return .trace
     }
 }

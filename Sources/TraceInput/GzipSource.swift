@@ -75,16 +75,31 @@ public final class GzipSource: ByteSource {
     }
 }
 
-/// Opens a path (or `-`) and transparently inflates it when it starts with the gzip magic.
+/// Opens a path (or `-` for standard input) and transparently decompresses it by its magic bytes:
+/// gzip (`1f 8b`), xz (`fd 37 7a 58 5a 00`), zstd (`28 b5 2f fd`). Every file argument goes through here.
 public enum InputOpener {
     /// Returns the source and the first bytes of the decoded content (for format sniffing).
     public static func open(path: String) throws(InputError) -> PeekableSource {
         let raw = try FileDescriptorSource(path: path)
         let peek = try PeekableSource(raw)
-        if peek.prefix.count >= 2 && peek.prefix[0] == 0x1f && peek.prefix[1] == 0x8b {
-            return try PeekableSource(try GzipSource(wrapping: peek))
+        switch Compression(magic: peek.prefix) {
+        case .gzip: return try PeekableSource(try GzipSource(wrapping: peek))
+        case .xz: return try PeekableSource(try XzSource(wrapping: peek))
+        case .zstd: return try PeekableSource(try ZstdSource(wrapping: peek))
+        case nil: return peek
         }
-        return peek
+    }
+
+    /// The compressions the opener reads.
+    public enum Compression: Sendable {
+        case gzip, xz, zstd
+
+        public init?(magic: [UInt8]) {
+            if magic.starts(with: [0x1f, 0x8b]) { self = .gzip }
+            else if magic.starts(with: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]) { self = .xz }
+            else if magic.starts(with: [0x28, 0xb5, 0x2f, 0xfd]) { self = .zstd }
+            else { return nil }
+        }
     }
 }
 

@@ -28,6 +28,9 @@ public final class MappedFile {
         if let base { munmap(base, length) }
     }
 
-    /// True when the file starts with the gzip magic.
-    public var isGzip: Bool { bytes.count >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b }
+    /// True when the file starts with the magic of a compression the input opener reads (gzip, xz, zstd):
+    /// such a file is decoded as a stream, never framed in place.
+    public var isCompressed: Bool {
+        InputOpener.Compression(magic: Array(bytes.prefix(6))) != nil
+    }
 }

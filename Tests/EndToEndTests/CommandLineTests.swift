@@ -96,4 +96,34 @@ final class CommandLineTests: XCTestCase {
         }
         XCTAssertEqual(try ledger(dat.out), try ledger(text.out))
     }
+
+    /// decode reads logs through the same opener as analyze: gzip, xz, zstd, stdin, and gzipped kallsyms.
+    func testDecodeReadsCompressedLogsAndStdin() throws {
+        let log = Self.root.appendingPathComponent("Fixtures/dmesg/dmesg-lab-warn.txt")
+        let plain = try run(["decode", log.path])
+        XCTAssertEqual(plain.status, 1)
+        XCTAssertTrue(plain.out.hasPrefix("WARNING in lab_evict_inode [WARNING]"), plain.out)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dio-decode-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for (suffix, tool) in [("gz", ["gzip", "-c"]), ("xz", ["xz", "-c"]), ("zst", ["zstd", "-q", "-c"])] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = tool + [log.path]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            let path = directory.appendingPathComponent("log.\(suffix)")
+            try data.write(to: path)
+            XCTAssertEqual(try run(["decode", path.path]).out, plain.out, suffix)
+            XCTAssertEqual(try run(["decode", "-"], stdin: data).out, plain.out, "stdin " + suffix)
+        }
+        let truncated = directory.appendingPathComponent("cut.gz")
+        try Data(try Data(contentsOf: directory.appendingPathComponent("log.gz")).prefix(40)).write(to: truncated)
+        let failed = try run(["decode", truncated.path])
+        XCTAssertEqual(failed.status, 2)
+        XCTAssertTrue(failed.err.contains(truncated.path + ": "), failed.err)
+    }
 }

@@ -49,6 +49,8 @@ final class CaseRunnerTests: XCTestCase {
         XCTAssertEqual(FixtureCase.role(of: "notes.md"), .documentation)
         XCTAssertEqual(FixtureCase.role(of: "dmesg.txt"), .kernelLog)
         XCTAssertEqual(FixtureCase.role(of: "kernel.log.gz"), .kernelLog)
+        XCTAssertEqual(FixtureCase.role(of: "kernel.log.xz"), .kernelLog)
+        XCTAssertEqual(FixtureCase.role(of: "console.log.zst"), .kernelLog)
         for trace in ["trace.txt", "trace.txt.gz", "trace.dat", "perf-script.txt", "run.perf"] {
             XCTAssertEqual(FixtureCase.role(of: trace), .trace, trace)
         }

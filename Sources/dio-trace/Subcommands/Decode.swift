@@ -2,6 +2,7 @@ import ArgumentParser
 import ElfSymbolization
 import Foundation
 import KernelLog
+import TraceInput
 
 /// `dio-trace decode FILE...`: find kernel reports (WARNING, BUG, Oops, KASAN, lockdep, hung task,
 /// RCU stall, panic…) in dmesg / console / journal logs and print them decoded.
@@ -72,22 +73,13 @@ struct Decode: ParsableCommand {
         throw ExitCode(log.reports.isEmpty ? 0 : 1)
     }
 
-    /// Reads a whole file, or standard input for "-"; input errors exit with status 2.
+    /// Reads a whole file, or standard input for "-", through the one input opener (gzip, xz, zstd);
+    /// input errors exit with status 2.
     static func read(_ path: String) throws -> [UInt8] {
-        if path == "-" {
-            return [UInt8](FileHandle.standardInput.readDataToEndOfFile())
-        }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            fail("dio-trace decode: \(path): no such file or directory")
-        }
-        if isDirectory.boolValue { fail("dio-trace decode: \(path): is a directory") }
-        guard let handle = FileHandle(forReadingAtPath: path) else { fail("dio-trace decode: \(path): cannot open for reading") }
-        defer { try? handle.close() }
         do {
-            return [UInt8](try handle.readToEnd() ?? Data())
+            return try InputOpener.open(path: path).readAll()
         } catch {
-            fail("dio-trace decode: \(path): read error: \(error.localizedDescription)")
+            fail("dio-trace decode: \(error)")
         }
     }
 
@@ -105,7 +97,11 @@ func makeSymbolizer(vmlinux: String?, modules: String?, kallsyms: String?) -> (a
         if vmlinux != nil || modules != nil {
             return try DwarfSymbolizer(vmlinux: vmlinux, modulesDirectory: modules)
         }
-        if let kallsyms { return try KallsymsSymbolizer(contentsOf: kallsyms) }
+        if let kallsyms {
+            // Through the input opener: a kallsyms copy may be gzipped (kallsyms.txt.gz) or on stdin.
+            let bytes = try Decode.read(kallsyms)
+            return try KallsymsSymbolizer(text: String(decoding: bytes, as: UTF8.self), source: kallsyms)
+        }
     } catch {
         Decode.fail("dio-trace decode: \(error)")
     }
