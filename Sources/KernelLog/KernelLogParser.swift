@@ -48,6 +48,7 @@ public struct KernelLogParser: Sendable {
         let headerOfLine = lines.map { scanner.header(in: bytes, start: $0.start, end: $0.end) }
         var reports: [KernelReport] = []
         var reportLines = Set<Int>()
+        var foundReports: [Found] = []
         var previous: Found?
         var index = 0
         // A log that starts at boot (a serial console: decompressor output, then "Booting the kernel.")
@@ -62,9 +63,11 @@ public struct KernelLogParser: Sendable {
             if let previous, isContinuation(found, of: previous, bytes: bytes, lines: lines) { continue }
             let (report, modelLines) = decode(found, bytes: bytes, lines: lines)
             reports.append(report)
+            foundReports.append(found)
             reportLines.formUnion(modelLines)
             previous = found
         }
+        reportLines.formUnion(splitInterleavedBurst(&reports, foundReports, bytes: bytes, lines: lines))
         return Scan(reports: reports, lines: lines, reportLines: reportLines)
     }
 
@@ -123,7 +126,7 @@ public struct KernelLogParser: Sendable {
     private static let endMarker: [UInt8] = Array("---[ end ".utf8)
     private static let kmsanHeader: [UInt8] = Array("BUG: KMSAN:".utf8)
 
-    private func gather(_ lines: [LogLine], _ headers: [Int?], _ bytes: [UInt8], start: Int) -> Found {
+    func gather(_ lines: [LogLine], _ headers: [Int?], _ bytes: [UInt8], start: Int) -> Found {
         let context = lines[start].context
         var found = Found(header: headers[start] ?? 0, start: start, context: context, included: [], titleCount: 0,
                           secondReport: nil, lastHeaderLine: start)
@@ -203,7 +206,7 @@ public struct KernelLogParser: Sendable {
 
     // MARK: - Decoding
 
-    private func decode(_ found: Found, bytes: [UInt8], lines: [LogLine]) -> (report: KernelReport, modelLines: [Int]) {
+    func decode(_ found: Found, bytes: [UInt8], lines: [LogLine]) -> (report: KernelReport, modelLines: [Int]) {
         let header = scanner.headers[found.header]
         let cap = max(64, maximumTitleLineBytes)
         let message = { (line: LogLine) -> String in
@@ -233,8 +236,11 @@ public struct KernelLogParser: Sendable {
         // The model uses the report's own lines: up to a following report, all contexts' unreliable frames kept.
         let modelEnd = found.nextInContext ?? Int.max
         var modelLines = found.included.filter { $0 < modelEnd }
-        // "---[ end trace … ]---" closes the report; x86 then reprints the first oops' registers.
-        if let close = modelLines.firstIndex(where: { bytes.contains(Self.endMarker, from: lines[$0].messageStart, to: lines[$0].end) }) {
+        // "---[ end trace … ]---" closes the report; x86 then reprints the first oops' registers. An end
+        // marker before the report's call trace is another CPU's (interleaved simultaneous reports).
+        let traceLine = modelLines.first { StackDumpScanner.isTraceStart(bytes, lines[$0]) }
+        if let close = modelLines.firstIndex(where: { $0 >= (traceLine ?? 0)
+                && bytes.contains(Self.endMarker, from: lines[$0].messageStart, to: lines[$0].end) }) {
             modelLines = Array(modelLines[...close])
         }
         var assembler = ReportAssembler()
