@@ -3,7 +3,8 @@
 /// Accepted shapes:
 /// - x86-64 ≥4.15 `  func+0x1/0x2 [mod]`, `  ? func+0x1/0x2`
 /// - old x86 ` [<ffffffff81984058>] dump_stack+0x45/0x57`, ` [<…>] ? func`, ` <IRQ>  [<…>] func`
-/// - arm64 `  func+0x18/0x2c (P)`; arm32 `[<80de0078>] (dump_backtrace) from [<80de0574>] (show_stack+0x28/0x2c)`
+/// - arm64 `  func+0x18/0x2c (P)`; arm32 `[<80de0078>] (dump_backtrace) from [<80de0574>] (show_stack+0x28/0x2c)`,
+///   arm32 without kallsyms `Function entered at [<c00154dc>] from [<c0012454>]` (address only)
 /// - powerpc `[c00000007a3efa20] [c00000000030a060] func+0x7b0/0x13a0 (unreliable)`
 /// - s390 ` [<0000021761df6538>] func+0x198/0x1a0`, unreliable ` ([<…>] func+0x194/0x1a0)`
 /// - RISC-V `[<ffffffe002150a3a>] dump_stack+0x8e/0xb4`
@@ -45,12 +46,19 @@ enum FrameLineParser {
             position = close + 1
             skipSpaces(bytes, &position, end)
         }
+        // arm32 without CONFIG_KALLSYMS: "Function entered at [<c00154dc>] from [<c0012454>]".
+        if bytes.hasPrefix(functionEntered, at: position, end: end),
+           let entered = bracketedAddress(bytes, at: position + functionEntered.count, end: end) {
+            return .frame(StackFrame(address: entered.value), marker: nil)
+        }
         guard var frame = frame(bytes, start: position, end: end) else {
             return sawMarker && position >= end ? .marker(marker, closing: closing) : nil
         }
         frame.context = marker
         return .frame(frame, marker: sawMarker ? marker : nil)
     }
+
+    private static let functionEntered: [UInt8] = Array("Function entered at ".utf8)
 
     /// A frame starting at `start` (after markers).
     static func frame(_ bytes: [UInt8], start: Int, end: Int) -> StackFrame? {

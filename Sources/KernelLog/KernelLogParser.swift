@@ -32,7 +32,7 @@ public struct KernelLogParser: Sendable {
     /// Reports and every other call trace of the log (task dumps, NMI backtraces, `dump_stack`), in log order.
     public func decode(_ bytes: [UInt8]) -> DecodedKernelLog {
         let scanned = scan(bytes)
-        let dumps = StackDumpScanner.dumps(in: bytes, lines: scanned.lines, reportLines: scanned.reportLines)
+        let dumps = StackDumpScanner.dumps(in: MailWrap.unwrapped(bytes), lines: scanned.lines, reportLines: scanned.reportLines)
         return DecodedKernelLog(reports: scanned.reports, stackDumps: dumps)
     }
 
@@ -43,7 +43,9 @@ public struct KernelLogParser: Sendable {
         var reportLines: Set<Int>
     }
 
-    func scan(_ bytes: [UInt8]) -> Scan {
+    func scan(_ input: [UInt8]) -> Scan {
+        // Offsets stay those of the input: wrapped frame lines are joined in place (MailWrap).
+        let bytes = MailWrap.unwrapped(input)
         let lines = LogLineScanner.lines(in: bytes)
         let headerOfLine = lines.map { scanner.header(in: bytes, start: $0.start, end: $0.end) }
         var reports: [KernelReport] = []
@@ -259,6 +261,10 @@ public struct KernelLogParser: Sendable {
             // No usable frame (trimmed paste, a 4.x kernel printing every frame with '?'): the header names it.
             report.title = String(title.dropLast("corrupted".count)) + function
             report.guiltyFrame = function
+            report.titleSource = .header
+        } else if title.hasPrefix("WARNING: CPU: "), report.headerFunction == nil, let location = report.location {
+            // No symbol anywhere (a kernel without kallsyms prints `at fs/btrfs/super.c:254 0xc01cf724()`).
+            report.title = "WARNING at \(location)"
             report.titleSource = .header
         }
         report.kind = ReportKind.classify(title: report.title, header: report.header)
