@@ -89,7 +89,8 @@ struct TitleExtraction {
 /// Walks a stack recipe over report lines and picks guilty frames.
 enum StackFrameExtraction {
     static func extract(_ recipe: StackRecipe, lines text: String) -> (frames: [(canonical: String, raw: String)], ok: Bool) {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let lines = text.utf8.split(separator: ASCII.newline, omittingEmptySubsequences: false)
+            .map { String(decoding: $0, as: UTF8.self) }
         let first = run(recipe.parts, recipe: recipe, lines: lines)
         if first.ok || recipe.fallbackParts.isEmpty { return first }
         return run(recipe.fallbackParts, recipe: recipe, lines: lines)
@@ -118,14 +119,15 @@ enum StackFrameExtraction {
             case .trace:
                 traces += 1
                 while lineIndex < lines.count {
-                    let line = lines[lineIndex]
+                    // One subject per line for every pattern tried on it.
+                    let line = PatternSubject(lines[lineIndex])
                     lineIndex += 1
-                    if TitleGrammar.corruptedLines.contains(where: { $0.matches(line) }) {
+                    if TitleGrammar.corruptedLines.contains(where: { $0.firstMatch(in: line) != nil }) {
                         ok = false
                         partIndex += 1
                         continue partLoop
                     }
-                    if TitleGrammar.stackStarts.contains(where: { $0.matches(line) }) {
+                    if TitleGrammar.stackStarts.contains(where: { $0.firstMatch(in: line) != nil }) {
                         partIndex += 1
                         continue partLoop
                     }
@@ -144,9 +146,9 @@ enum StackFrameExtraction {
                 }
             case .line(let pattern):
                 while lineIndex < lines.count {
-                    let line = lines[lineIndex]
+                    let line = PatternSubject(lines[lineIndex])
                     lineIndex += 1
-                    if TitleGrammar.corruptedLines.contains(where: { $0.matches(line) }) {
+                    if TitleGrammar.corruptedLines.contains(where: { $0.firstMatch(in: line) != nil }) {
                         ok = false
                         partIndex += 1
                         continue partLoop
@@ -241,13 +243,16 @@ enum CorruptionCheck {
         for key in TitleGrammar.stackStarts {
             guard let match = key.firstMatch(in: subject) else { continue }
             let rest = subject.text(from: match.start, to: subject.length)
-            let lines = rest.split(separator: "\n", omittingEmptySubsequences: false)
+            let lines = rest.utf8.split(separator: ASCII.newline, omittingEmptySubsequences: false)
+                .map { String(decoding: $0, as: UTF8.self) }
             if lines.count < 4 { return "call trace is missed" }
             var corrupted = true
             scan: for line in lines.dropFirst().prefix(15) {
                 let text = String(line)
-                for start in TitleGrammar.stackStarts where start.matches(text) { break scan }
-                if text.contains("(stack is not available)") || TitleGrammar.frameLines.contains(where: { $0.matches(text) }) {
+                let subject = PatternSubject(text)
+                for start in TitleGrammar.stackStarts where start.firstMatch(in: subject) != nil { break scan }
+                if text.contains("(stack is not available)")
+                    || TitleGrammar.frameLines.contains(where: { $0.firstMatch(in: subject) != nil }) {
                     hasStackTrace = true
                     corrupted = false
                     break
