@@ -37,7 +37,7 @@ enum KernelReportLink {
             var functions = Set(kr.frames.compactMap(\.function) + [kr.guiltyFrame].compactMap { $0 })
             // `WARNING: CPU: 3 PID: 2769 at fs/btrfs/inode.c:8967 btrfs_destroy_inode+0x284/0x2a0`
             // names the function even when the call trace is trimmed or all `?` frames.
-            if let named = headerFunction(kr.header) { functions.insert(named) }
+            if let named = kr.headerFunction { functions.insert(named) }
             let next = n + 1 < reports.count ? reports[n + 1].startOffset : bytes.count
             warnings.append(KernelWarning(
                 title: kr.title, file: dmesgPath, line: lineNumber(of: kr.startOffset, lineStarts: lineStarts),
@@ -45,15 +45,6 @@ enum KernelReportLink {
                 functions: functions, space: spaceNamed(in: bytes, from: kr.endOffset, to: next)))
         }
         return KernelWarningLink.link(warnings, into: report)
-    }
-
-    /// The function after `at FILE:LINE` in a WARNING header, without its offset.
-    static func headerFunction(_ header: String) -> String? {
-        guard let at = header.range(of: " at ") else { return nil }
-        let words = header[at.upperBound...].split(separator: " ")
-        guard words.count >= 2 else { return nil }
-        let symbol = words[1].prefix { $0 != "+" }
-        return symbol.isEmpty || symbol.contains("/") ? nil : String(symbol)
     }
 
     /// The space_info dump btrfs prints after an unmount check: `space_info DATA has ...`
