@@ -60,7 +60,8 @@ enum ParallelReplay {
     static func run(_ buffer: UnsafeRawBufferPointer, fileIndex: Int32, name: String, format: TraceFormat,
                     blockSize: Int = defaultBlockSize, ledger: inout Ledger, statistics: inout TraceStatistics) throws {
         let ranges = blocks(buffer, blockSize: blockSize)
-        let workers = 2
+        // One block per online core per wave, replayed by one more thread while the next wave decodes.
+        let workers = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         var fileStatistics = TraceStatistics()
         fileStatistics.formats = [format.rawValue]
         var lineOffset = 0
@@ -73,7 +74,11 @@ enum ParallelReplay {
         while next < ranges.count || !pending.isEmpty {
             let wave = Array(ranges[next..<min(next + workers, ranges.count)])
             next += wave.count
-            nonisolated(unsafe) var decoded = [Block?](repeating: nil, count: wave.count)
+            // One slot per block, each written by its own iteration: no shared Array is mutated concurrently.
+            let slots = UnsafeMutableBufferPointer<Block?>.allocate(capacity: wave.count)
+            slots.initialize(repeating: nil)
+            defer { slots.deinitialize(); slots.deallocate() }
+            nonisolated(unsafe) let decoded = slots
             let toApply = pending
             nonisolated(unsafe) var ledgerBox = localLedger
             nonisolated(unsafe) var stats = fileStatistics
