@@ -31,7 +31,10 @@ public final class PrefetchingSource: ByteSource, @unchecked Sendable {
         let allBuffers: [UnsafeMutableRawBufferPointer]
 
         init(chunkSize: Int, depth: Int) {
-            free = DispatchSemaphore(value: depth)
+            // Created at 0 and signalled up: libdispatch traps when a semaphore is freed below its
+            // initial value, which an early-dropped source does.
+            free = DispatchSemaphore(value: 0)
+            for _ in 0..<max(depth, 1) { free.signal() }
             pthread_mutex_init(&mutex, nil)
             allBuffers = (0..<max(depth, 1)).map { _ in
                 UnsafeMutableRawBufferPointer.allocate(byteCount: max(chunkSize, 4096), alignment: 64)

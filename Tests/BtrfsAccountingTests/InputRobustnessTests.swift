@@ -65,6 +65,21 @@ final class InputRobustnessTests: XCTestCase {
         _ = PrefetchingSource(MemorySource(bytes: bytes), chunkSize: 4096, depth: 2)
     }
 
+    /// A consumer that stops reading early drops the source: it is freed (its producer thread holds only
+    /// the shared pipeline) and the producer, blocked on a full queue, is cancelled.
+    func testPrefetchingSourceDroppedEarlyIsFreed() throws {
+        let bytes = [UInt8](repeating: 0x41, count: 1 << 20)
+        weak var dropped: PrefetchingSource?
+        do {
+            let source = PrefetchingSource(MemorySource(bytes: bytes), chunkSize: 4096, depth: 2)
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 100, alignment: 8)
+            defer { buffer.deallocate() }
+            XCTAssertEqual(try source.read(into: buffer), 100)
+            dropped = source
+        }
+        XCTAssertNil(dropped, "the producer thread kept the source alive")
+    }
+
     /// An empty ring buffer still prints the header: a trace with no events, not an error.
     func testHeaderOnlyTraceIsAnEmptyReport() throws {
         let header = "# tracer: nop\n#\n# entries-in-buffer/entries-written: 0/0   #P:2\n#\n#           TASK-PID     CPU#  |||||  TIMESTAMP  FUNCTION\n#              | |         |   |||||     |         |\n"
