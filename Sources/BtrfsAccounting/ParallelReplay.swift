@@ -58,7 +58,7 @@ enum ParallelReplay {
     }
 
     static func run(_ buffer: UnsafeRawBufferPointer, fileIndex: Int32, name: String, format: TraceFormat,
-                    blockSize: Int = defaultBlockSize, ledger: inout Ledger, statistics: inout TraceStatistics) throws {
+                    blockSize: Int = defaultBlockSize, progress: ProgressCounter? = nil, ledger: inout Ledger, statistics: inout TraceStatistics) throws {
         let ranges = blocks(buffer, blockSize: blockSize)
         let workers = 2
         var fileStatistics = TraceStatistics()
@@ -100,6 +100,10 @@ enum ParallelReplay {
                 }
             }
             if let failure { throw failure }
+            if let progress, !toApply.isEmpty {
+                progress.add(bytes: appliedRanges.reduce(0) { $0 + $1.count },
+                             events: toApply.reduce(0) { $0 + Int($1.statistics.events) })
+            }
             localLedger = ledgerBox
             fileStatistics = stats
             lineOffset = offset

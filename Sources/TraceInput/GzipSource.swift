@@ -78,8 +78,10 @@ public final class GzipSource: ByteSource {
 /// Opens a path (or `-`) and transparently inflates it when it starts with the gzip magic.
 public enum InputOpener {
     /// Returns the source and the first bytes of the decoded content (for format sniffing).
-    public static func open(path: String) throws(InputError) -> PeekableSource {
-        let raw = try FileDescriptorSource(path: path)
+    /// With `progress`, the bytes read from the file (compressed ones for gzip) are counted into it.
+    public static func open(path: String, progress: ProgressCounter? = nil) throws(InputError) -> PeekableSource {
+        let file = try FileDescriptorSource(path: path)
+        let raw: any ByteSource = progress.map { CountingSource(file, counter: $0) } ?? file
         let peek = try PeekableSource(raw)
         if peek.prefix.count >= 2 && peek.prefix[0] == 0x1f && peek.prefix[1] == 0x8b {
             return try PeekableSource(try GzipSource(wrapping: peek))
