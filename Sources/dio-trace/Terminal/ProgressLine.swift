@@ -59,7 +59,7 @@ final class ProgressLine: @unchecked Sendable {
         drawn = true
     }
 
-    /// `analyze: 212.4 MB of 519.0 MB (41%), 1.2 M events, 3.4 M events/s, ETA 0:05`.
+    /// `analyze: 212.4 MB of 519.0 MB (41%), 3.4 M events/s, ETA 0:05`.
     static func describe(_ s: ProgressCounter.Snapshot, elapsed: Duration, label: String) -> String {
         let seconds = max(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, 0.001)
         var parts: [String] = []
@@ -69,7 +69,6 @@ final class ProgressLine: @unchecked Sendable {
             bytes += " of " + megabytes(s.totalBytes) + " (\(s.bytes * 100 / s.totalBytes)%)"
         }
         parts.append(bytes)
-        parts.append(count(Double(s.events)) + " events")
         parts.append(count(Double(s.events) / seconds) + " events/s")
         // No estimate before the first block is through (the prefix read for format detection).
         if s.totalBytes > 0, s.events > 0, s.bytes * 100 >= s.totalBytes {
