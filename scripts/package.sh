@@ -17,7 +17,10 @@ root=$stage/root
 # The man page comes from a debug build (the one the tests use; same parser, no second release
 # build). The plugin may write only where it is allowed to.
 mkdir -p "$stage/man"
-date=$(git log -1 --format=%cs 2>/dev/null || date -u +%F)
+# One date for the man page, the changelog and the archive's file times (dpkg-deb clamps them
+# to SOURCE_DATE_EPOCH): the last commit's, so the same commit gives the same dates.
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}
+date=$(date -u -d "@$SOURCE_DATE_EPOCH" +%F)
 swift package --allow-writing-to-directory "$stage/man" generate-manual --configuration debug \
     --date "$date" --authors "dio-trace developers" --output-directory "$stage/man" >/dev/null
 
@@ -52,7 +55,7 @@ EOF
     printf 'dio-trace (%s) unstable; urgency=medium\n\n' "$version"
     printf '  * Release %s; the history is the git log of the repository.\n\n' "$version"
     printf ' -- dio-trace developers <dio-trace@users.noreply.github.com>  %s\n' \
-        "$(date -u -R -d "$date")"
+        "$(date -u -R -d "@$SOURCE_DATE_EPOCH")"
 } | gzip -9n > "$root/usr/share/doc/dio-trace/changelog.gz"
 find "$root/usr" -type f ! -path '*/usr/bin/*' -exec chmod 0644 {} +
 
