@@ -5,8 +5,10 @@
 # ftrace text (gzip) with the kernel log of the same run. Extra arguments go to analyze.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/setup.sh
-swift build -c release
+# Setup and build talk on stderr: stdout is the report. The same build flags as
+# scripts/package.sh, so the two share one release build.
+./scripts/setup.sh >&2
+swift build -c release --static-swift-stdlib >&2
 bin=$(pwd)/.build/release/dio-trace
 cd Fixtures/mutants/efault-skip-release
 echo "\$ dio-trace analyze --dmesg dmesg-ftrace.txt ftrace.txt.gz   # in Fixtures/mutants/efault-skip-release" >&2
