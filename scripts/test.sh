@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs dependencies, builds, runs the whole test suite, then every fixture case.
+# Installs dependencies, builds, runs the whole test suite, every fixture case, then the .deb test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -9,6 +9,10 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 swift test --skip-build 2>&1 | tee "$log"
 .build/debug/dio-trace check Fixtures/
+# What a terminal user sees: progress line, colour, NO_COLOR, pipes (through a real pty).
+python3 scripts/terminal-test.py .build/debug/dio-trace
+# The Debian package: build, dpkg -i, run the installed binary and man page, dpkg -r.
+./scripts/package-test.sh
 # One closing line for CI: XCTest cases plus fixture cases.
 tests=$(grep -E 'Executed [0-9]+ tests?, with' "$log" | tail -1 | sed -E 's/.*Executed ([0-9]+) tests?, with ([0-9]+) failures?.*/\1 \2/')
 cases=$(find Fixtures -name expect.txt | wc -l)

@@ -16,6 +16,8 @@ public struct AnalysisOptions: Sendable {
     public var parallelBlockSize: Int = 8 << 20
     /// Read streamed inputs ahead on a background thread (results are identical).
     public var prefetch: Bool = true
+    /// Counts bytes and events as they are read, for a progress display (updated per block).
+    public var progress: ProgressCounter?
 
     public init(formatOverride: TraceFormat? = nil, chunkSize: Int = 4 << 20, allowMapping: Bool = true) {
         self.formatOverride = formatOverride
@@ -39,8 +41,11 @@ public enum Analysis {
         var generations: [String] = []
         var evictions: [InodeEviction] = []
         let names = paths.map { $0 == "-" ? "<stdin>" : $0 }
+        let progress = options.progress
+        progress?.setTotals(bytes: paths.contains("-") ? 0 : paths.reduce(0) { $0 + ProgressCounter.storedSize(of: $1) })
         for (index, path) in paths.enumerated() {
-            let (source, format) = try TraceInputOpener.open(path: path, formatOverride: options.formatOverride)
+            let (source, format) = try TraceInputOpener.open(path: path, formatOverride: options.formatOverride,
+                                                             progress: progress)
             var ledger = Ledger(fileNames: names)
             if format == .traceDat {
                 guard let traceDat else {
@@ -51,19 +56,28 @@ public enum Analysis {
                 let plainFile = path != "-" && !(MappedFile(path: path)?.isCompressed ?? true)
                 let materialized = plainFile ? nil : try TemporaryCopy(of: source, name: names[index])
                 let stream = try traceDat(materialized?.path ?? path, Int32(index))
-                try stream.read { ledger.apply($0) }
+                var uncounted = 0
+                try stream.read {
+                    ledger.apply($0)
+                    uncounted += 1
+                    if uncounted == 1 << 16 { progress?.add(events: uncounted); uncounted = 0 }
+                }
+                progress?.add(events: uncounted)
                 statistics.merge(stream.statistics)
             } else if path != "-", options.allowMapping, let mapped = MappedFile(path: path), !mapped.isCompressed {
                 // Plain files: framed in place and decoded on all cores, replayed in order.
                 try ParallelReplay.run(mapped.bytes, fileIndex: Int32(index), name: names[index], format: format,
-                                       blockSize: options.parallelBlockSize, ledger: &ledger, statistics: &statistics)
+                                       blockSize: options.parallelBlockSize, progress: progress,
+                                       ledger: &ledger, statistics: &statistics)
             } else {
                 // gzip and pipes: decompress/read ahead on another core while this one parses.
                 let reader = TraceReader(fileIndex: Int32(index), fileName: names[index])
+                reader.progress = progress
                 let input: any ByteSource = options.prefetch ? PrefetchingSource(source) : source
                 try reader.read(input, format: format, chunkSize: options.chunkSize) { ledger.apply($0) }
                 statistics.merge(reader.statistics)
             }
+            if path != "-" { progress?.finishInput(size: ProgressCounter.storedSize(of: path)) }
             let result = ledger.finish()
             findings += result.findings
             inodes += result.inodes

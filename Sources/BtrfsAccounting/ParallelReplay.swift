@@ -58,7 +58,7 @@ enum ParallelReplay {
     }
 
     static func run(_ buffer: UnsafeRawBufferPointer, fileIndex: Int32, name: String, format: TraceFormat,
-                    blockSize: Int = defaultBlockSize, ledger: inout Ledger, statistics: inout TraceStatistics) throws {
+                    blockSize: Int = defaultBlockSize, progress: ProgressCounter? = nil, ledger: inout Ledger, statistics: inout TraceStatistics) throws {
         let ranges = blocks(buffer, blockSize: blockSize)
         // One block per online core per wave, replayed by one more thread while the next wave decodes.
         let workers = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
@@ -105,6 +105,10 @@ enum ParallelReplay {
                 }
             }
             if let failure { throw failure }
+            if let progress, !toApply.isEmpty {
+                progress.add(bytes: appliedRanges.reduce(0) { $0 + $1.count },
+                             events: toApply.reduce(0) { $0 + Int($1.statistics.events) })
+            }
             localLedger = ledgerBox
             fileStatistics = stats
             lineOffset = offset

@@ -25,6 +25,8 @@ struct CaseResultRecord: Codable {
     var findings: [FindingRecord]?
     var generations: [String]?
     var reportTitles: [String]
+    /// Events read (for the progress line of the parent `check`).
+    var events: UInt64?
 
     init(_ result: CaseResult) {
         switch result.outcome {
@@ -37,6 +39,7 @@ struct CaseResultRecord: Codable {
         generations = result.report?.generations
         findings = result.report?.findings.map(Self.record(of:))
         reportTitles = result.reportTitles
+        events = result.report?.statistics.events
     }
 
     private static func record(of finding: Finding) -> FindingRecord {
@@ -77,7 +80,9 @@ struct CaseResultRecord: Codable {
                 finding.reports = record.reports.map { AttachedReport(title: $0.title, file: $0.file, line: $0.line, reason: $0.reason) }
                 findings.append(finding)
             }
-            report = AnalysisReport(inputs: inputs, findings: findings, statistics: TraceStatistics(), inodes: [],
+            var statistics = TraceStatistics()
+            statistics.events = events ?? 0
+            report = AnalysisReport(inputs: inputs, findings: findings, statistics: statistics, inodes: [],
                                     generations: generations ?? [])
         }
         return CaseResult(fixtureCase: fixtureCase, outcome: outcome, duration: duration, report: report, reportTitles: reportTitles)

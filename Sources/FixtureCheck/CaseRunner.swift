@@ -1,4 +1,5 @@
 public import BtrfsAccounting
+public import TraceInput
 import Foundation
 
 /// Decodes the kernel reports of a kernel log (`dmesg`) into their titles, in log order.
@@ -56,6 +57,8 @@ public struct CaseRunner: Sendable {
     public var traceDat: Analysis.TraceDatOpener?
     public var reportTitles: ReportTitleDecoder?
     public var isolation: Isolation
+    /// Counts finished cases, their trace bytes and events, for a progress display.
+    public var progress: ProgressCounter?
 
     /// Where a case runs.
     public enum Isolation: Sendable, Equatable {
@@ -100,9 +103,13 @@ public struct CaseRunner: Sendable {
     public func run(_ cases: [FixtureCase]) -> [CaseResult] {
         let collector = ResultCollector(count: cases.count)
         let workers = min(jobs, max(1, cases.count))
+        let sizes = progress == nil ? [] : cases.map(Self.traceBytes(of:))
+        progress?.setTotals(bytes: sizes.reduce(0, +), items: cases.count)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while let index = collector.nextIndex() {
-                collector.store(run(cases[index]), at: index)
+                let result = run(cases[index])
+                collector.store(result, at: index)
+                progress?.finishItem(size: sizes[index], events: Int(result.report?.statistics.events ?? 0))
             }
         }
         return collector.results.map { $0! }
@@ -134,6 +141,12 @@ public struct CaseRunner: Sendable {
         }
         result.duration = seconds(since: start)
         return result
+    }
+
+    /// The stored size of a case's traces (0 when its directory cannot be listed: running it says why).
+    private static func traceBytes(of fixtureCase: FixtureCase) -> Int {
+        guard let files = try? CaseDiscovery.files(of: fixtureCase) else { return 0 }
+        return files.traces.reduce(0) { $0 + ProgressCounter.storedSize(of: $1) }
     }
 
     private func seconds(since start: ContinuousClock.Instant) -> Double {

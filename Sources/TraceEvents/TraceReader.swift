@@ -9,6 +9,8 @@ public final class TraceReader {
     public let fileIndex: Int32
     public let fileName: String
     public private(set) var statistics = TraceStatistics()
+    /// Counts the events read into it, once per chunk read (streamed inputs only).
+    public var progress: ProgressCounter?
 
     private let tokenizer = LineTokenizer()
     private let decoder = EventDecoder()
@@ -35,7 +37,8 @@ public final class TraceReader {
     public func read(_ source: any ByteSource, format: TraceFormat, chunkSize: Int = 4 << 20,
                      sink: (TraceEvent) throws -> Void) throws {
         statistics.formats.append(format.rawValue)
-        let reader = LineReader(source: source, chunkSize: chunkSize)
+        let observed: any ByteSource = progress.map { EventTallySource(source, reader: self, counter: $0) } ?? source
+        let reader = LineReader(source: observed, chunkSize: chunkSize)
         try reader.forEachLine { line in
             try self.consume(line, sink: sink)
         }
@@ -225,8 +228,9 @@ private struct CommKey: Hashable {
 
 /// Opens an input path, sniffs its format, and rejects what is not a trace.
 public enum TraceInputOpener {
-    public static func open(path: String, formatOverride: TraceFormat? = nil) throws(InputError) -> (PeekableSource, TraceFormat) {
-        let source = try InputOpener.open(path: path)
+    public static func open(path: String, formatOverride: TraceFormat? = nil,
+                            progress: ProgressCounter? = nil) throws(InputError) -> (PeekableSource, TraceFormat) {
+        let source = try InputOpener.open(path: path, progress: progress)
         let display = path == "-" ? "<stdin>" : path
         if source.prefix.isEmpty {
             throw InputError(file: display, message: "empty input: no trace events")

@@ -79,8 +79,10 @@ public final class GzipSource: ByteSource {
 /// gzip (`1f 8b`), xz (`fd 37 7a 58 5a 00`), zstd (`28 b5 2f fd`). Every file argument goes through here.
 public enum InputOpener {
     /// Returns the source and the first bytes of the decoded content (for format sniffing).
-    public static func open(path: String) throws(InputError) -> PeekableSource {
-        let raw = try FileDescriptorSource(path: path)
+    /// With `progress`, the bytes read from the file (compressed ones for gzip) are counted into it.
+    public static func open(path: String, progress: ProgressCounter? = nil) throws(InputError) -> PeekableSource {
+        let file = try FileDescriptorSource(path: path)
+        let raw: any ByteSource = progress.map { CountingSource(file, counter: $0) } ?? file
         let peek = try PeekableSource(raw)
         switch Compression(magic: peek.prefix) {
         case .gzip: return try PeekableSource(try GzipSource(wrapping: peek))

@@ -11,8 +11,7 @@ import TraceInput
 
 /// Writes one line to standard error.
 func printError(_ message: String) {
-    var line = "dio-trace: " + message + "\n"
-    line.withUTF8 { buffer in _ = write(2, buffer.baseAddress, buffer.count) }
+    writeToStandardError("dio-trace: " + message + "\n")
 }
 
 /// trace.dat support (module TraceDat, libtracecmd).

@@ -49,10 +49,17 @@ struct Analyze: ParsableCommand {
 
     @OptionGroup var report: ReportOptions
 
+    @Flag(name: .shortAndLong, help: "No progress line on standard error (there is none unless it is a terminal).")
+    var quiet = false
+
     func run() throws {
         let result: AnalysisReport
+        let progress = ProgressLine(label: "analyze", quiet: quiet)
         do {
-            result = try Analysis.run(paths: files, options: AnalysisOptions(formatOverride: formatIn), traceDat: TraceDatSupport.opener)
+            var options = AnalysisOptions(formatOverride: formatIn)
+            options.progress = progress.counter
+            defer { progress.finish() }
+            result = try Analysis.run(paths: files, options: options, traceDat: TraceDatSupport.opener)
         } catch let error as InputError {
             printError(error.description)
             throw ExitCode(2)
@@ -73,7 +80,7 @@ func emit(_ input: AnalysisReport, options: ReportOptions) throws {
         }
     }
     switch options.format {
-    case .text: print(TextReport.render(result), terminator: "")
+    case .text: print(TerminalStyle.forDescriptor(1).paint(TextReport.render(result)), terminator: "")
     case .json: print(JSONReport.render(result), terminator: "")
     case .sarif: print(SARIFOutput.render(result), terminator: "")
     }

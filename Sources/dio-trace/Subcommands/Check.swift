@@ -32,6 +32,9 @@ struct Check: ParsableCommand {
     @Option(help: "Cases run at the same time (default: the number of cores).")
     var jobs: Int?
 
+    @Flag(name: .shortAndLong, help: "No progress line on standard error (there is none unless it is a terminal).")
+    var quiet = false
+
     @Flag(help: ArgumentHelp("Run the cases in this process instead of one child process each.", visibility: .hidden))
     var inProcess = false
 
@@ -48,9 +51,15 @@ struct Check: ParsableCommand {
         if !inProcess, let executable = Self.executablePath {
             runner.isolation = .childProcess(command: [executable, "check", "--child"] + (update ? ["--update"] : []))
         }
+        let progress = ProgressLine(label: "check", quiet: quiet)
+        runner.progress = progress.counter
         let suites: [CheckSuite]
-        do { suites = try runner.run(roots: directories) } catch { throw usage(error.message) }
-        for result in suites.flatMap(\.results) { print(CheckSummary.line(for: result)) }
+        do {
+            defer { progress.finish() }
+            suites = try runner.run(roots: directories)
+        } catch { throw usage(error.message) }
+        let style = TerminalStyle.forDescriptor(1)
+        for result in suites.flatMap(\.results) { print(style.paint(CheckSummary.line(for: result))) }
         print(CheckSummary.summary(for: suites))
         if let junitPath { try write(JUnitReporter.document(for: suites), to: junitPath) }
         if let sarifPath { try write(SARIFReporter.document(for: suites), to: sarifPath) }
