@@ -11,6 +11,8 @@ swift test --skip-build 2>&1 | tee "$log"
 .build/debug/dio-trace check Fixtures/
 # What a terminal user sees: progress line, colour, NO_COLOR, pipes (through a real pty).
 python3 scripts/terminal-test.py .build/debug/dio-trace
+# The threaded paths (parallel replay, read-ahead, parallel cases) under ThreadSanitizer.
+./scripts/tsan.sh
 # The Debian package: build, dpkg -i, run the installed binary and man page, dpkg -r.
 ./scripts/package-test.sh
 # One closing line for CI: XCTest cases plus fixture cases.
