@@ -8,6 +8,10 @@ struct EventRef: Sendable {
     var pid: Int32
     var comm: String
     var name: String
+    /// The typed event, for the story of a finding (Story/).
+    var payload: AccountingEvent
+    /// How the balance whose chain holds this reference moved, when the ledger knows it.
+    var step: BalanceStep?
 
     init(_ e: TraceEvent) {
         file = e.origin.file
@@ -16,6 +20,14 @@ struct EventRef: Sendable {
         pid = e.pid
         comm = e.comm
         name = e.name
+        payload = e.payload
+    }
+
+    /// This reference with the step it made on one balance.
+    func with(_ step: BalanceStep) -> EventRef {
+        var r = self
+        r.step = step
+        return r
     }
 }
 

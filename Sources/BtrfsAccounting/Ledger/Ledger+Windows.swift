@@ -159,7 +159,7 @@ extension Ledger {
         let grant = recentWindowReserves.remove(at: i)
         guard ios[grant.io] != nil else { return }
         ios[grant.io]?.data &-= grant.bytes
-        ios[grant.io]?.chain.append(ref)
+        ios[grant.io]?.chain.append(ref.with(BalanceStep(kind: .dataReserved, delta: -grant.bytes)))
     }
 }
 
