@@ -16,6 +16,8 @@ public struct AnalysisOptions: Sendable {
     public var parallelBlockSize: Int = 8 << 20
     /// Read streamed inputs ahead on a background thread (results are identical).
     public var prefetch: Bool = true
+    /// Record balances over time, I/O windows and marks for the HTML and Perfetto reports.
+    public var recordTimeline: Bool = false
 
     public init(formatOverride: TraceFormat? = nil, chunkSize: Int = 4 << 20, allowMapping: Bool = true) {
         self.formatOverride = formatOverride
@@ -38,10 +40,11 @@ public enum Analysis {
         var statistics = TraceStatistics()
         var generations: [String] = []
         var evictions: [InodeEviction] = []
+        var timeline = Timeline()
         let names = paths.map { $0 == "-" ? "<stdin>" : $0 }
         for (index, path) in paths.enumerated() {
             let (source, format) = try TraceInputOpener.open(path: path, formatOverride: options.formatOverride)
-            var ledger = Ledger(fileNames: names)
+            var ledger = Ledger(fileNames: names, recordTimeline: options.recordTimeline)
             if format == .traceDat {
                 guard let traceDat else {
                     throw InputError(file: names[index], message: "trace.dat input needs libtracecmd support, which this build lacks")
@@ -69,9 +72,11 @@ public enum Analysis {
             inodes += result.inodes
             generations.append(result.generation)
             evictions += ledger.evictions
+            timeline.append(ledger.recordedTimeline)
         }
         var report = AnalysisReport(inputs: names, findings: findings, statistics: statistics, inodes: inodes, generations: generations)
         report.evictions = evictions
+        report.timeline = timeline
         return report
     }
 

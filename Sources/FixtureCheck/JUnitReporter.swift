@@ -1,9 +1,16 @@
+public import ReportOutput
+
 /// Writes `check` results as JUnit XML: one `<testsuite>` per directory given, one `<testcase>`
 /// per case (with its time), `<failure>` carrying the difference and `<error>` the problem.
 ///
 /// The shape is the common Ant/Jenkins/Surefire one that junitparser, GitHub test reporters,
 /// GitLab and Jenkins read: `<testsuites>` root with totals, `classname` for grouping.
-public enum JUnitReporter {
+public enum JUnitReporter: ReportWriter {
+    public static let format = "junit"
+
+    /// The XML document, ending in a newline.
+    public static func render(_ suites: [CheckSuite]) -> String { document(for: suites) }
+
     /// The XML document, ending in a newline.
     public static func document(for suites: [CheckSuite]) -> String {
         var lines = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>"]

@@ -1,3 +1,5 @@
+public import ReportOutput
+
 /// Renders reports as JSON with a fixed key order (written by hand, no Foundation).
 ///
 /// Schema (also in `docs/decode-json.md`):
@@ -25,80 +27,71 @@
 ///    }]
 /// }]}
 /// ```
-public enum JSONRenderer {
+public enum JSONRenderer: ReportWriter {
+    public static let format = "json"
+
     public static func render(_ reports: [KernelReport]) -> String {
-        var out = "{\"reports\":["
-        for (index, report) in reports.enumerated() {
-            if index > 0 { out += "," }
-            out += render(report)
+        var w = JSONWriter()
+        w.object { w in
+            w.array("reports") { w in
+                for report in reports { write(report, &w) }
+            }
         }
-        return out + "]}\n"
+        return w.output + "\n"
     }
 
-    static func render(_ report: KernelReport) -> String {
-        var fields: [String] = []
-        fields.append(pair("kind", string(report.kind.rawValue)))
-        fields.append(pair("title", string(report.title)))
-        fields.append(pair("guilty_frame", optional(report.guiltyFrame)))
-        fields.append(pair("corrupted", report.corrupted ? "true" : "false"))
-        fields.append(pair("corruption_reason", optional(report.corruptionReason)))
-        fields.append(pair("cpu", number(report.cpu)))
-        fields.append(pair("pid", number(report.pid)))
-        fields.append(pair("comm", optional(report.comm)))
-        fields.append(pair("kernel", optional(report.kernelVersion)))
-        if let location = report.location {
-            fields.append(pair("location", "{" + pair("file", string(location.file)) + "," + pair("line", String(location.line)) + "}"))
-        } else {
-            fields.append(pair("location", "null"))
+    static func write(_ report: KernelReport, _ w: inout JSONWriter) {
+        w.object { w in
+            w.string("kind", report.kind.rawValue)
+            w.string("title", report.title)
+            w.string("guilty_frame", report.guiltyFrame)
+            w.bool("corrupted", report.corrupted)
+            w.string("corruption_reason", report.corruptionReason)
+            w.int("cpu", report.cpu)
+            w.int("pid", report.pid)
+            w.string("comm", report.comm)
+            w.string("kernel", report.kernelVersion)
+            if let location = report.location {
+                w.object("location") { w in
+                    w.string("file", location.file)
+                    w.int("line", location.line)
+                }
+            } else {
+                w.null("location")
+            }
+            w.array("frames") { w in
+                for frame in report.frames { write(frame, &w) }
+            }
         }
-        fields.append(pair("frames", "[" + report.frames.map(render).joined(separator: ",") + "]"))
-        return "{" + fields.joined(separator: ",") + "}"
     }
 
-    static func render(_ frame: StackFrame) -> String {
-        var fields: [String] = []
-        fields.append(pair("address", hex(frame.address)))
-        fields.append(pair("function", optional(frame.function)))
-        fields.append(pair("offset", hex(frame.offset)))
-        fields.append(pair("size", hex(frame.size)))
-        fields.append(pair("module", optional(frame.module)))
-        fields.append(pair("build_id", optional(frame.buildID)))
-        fields.append(pair("reliable", frame.reliable ? "true" : "false"))
-        fields.append(pair("context", optional(frame.context?.rawValue)))
-        fields.append(pair("file", optional(frame.file)))
-        fields.append(pair("line", number(frame.line)))
-        let inlined = frame.inlined.map { entry in
-            "{" + pair("function", string(entry.function)) + "," + pair("file", optional(entry.file)) + ","
-                + pair("line", number(entry.line)) + "}"
-        }
-        fields.append(pair("inlined", "[" + inlined.joined(separator: ",") + "]"))
-        return "{" + fields.joined(separator: ",") + "}"
-    }
-
-    private static func pair(_ key: String, _ value: String) -> String { string(key) + ":" + value }
-    private static func optional(_ value: String?) -> String { value.map(string) ?? "null" }
-    private static func number(_ value: Int?) -> String { value.map { String($0) } ?? "null" }
-    private static func hex(_ value: UInt64?) -> String { value.map { "\"0x" + String($0, radix: 16) + "\"" } ?? "null" }
-
-    /// A JSON string literal; invalid UTF-8 was already replaced when the text was decoded.
-    static func string(_ value: String) -> String {
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    let digits = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - digits.count) + digits
-                } else {
-                    out.unicodeScalars.append(scalar)
+    static func write(_ frame: StackFrame, _ w: inout JSONWriter) {
+        w.object { w in
+            w.string("address", hex(frame.address))
+            w.string("function", frame.function)
+            w.string("offset", hex(frame.offset))
+            w.string("size", hex(frame.size))
+            w.string("module", frame.module)
+            w.string("build_id", frame.buildID)
+            w.bool("reliable", frame.reliable)
+            w.string("context", frame.context?.rawValue)
+            w.string("file", frame.file)
+            w.int("line", frame.line)
+            w.array("inlined") { w in
+                for entry in frame.inlined {
+                    w.object { w in
+                        w.string("function", entry.function)
+                        w.string("file", entry.file)
+                        w.int("line", entry.line)
+                    }
                 }
             }
         }
-        return out + "\""
     }
+
+    /// 64-bit values do not fit JSON numbers: `"0x…"`.
+    private static func hex(_ value: UInt64?) -> String? { value.map { "0x" + String($0, radix: 16) } }
+
+    /// A JSON string literal (`JSONWriter.escape`, the one escaping of the package).
+    static func string(_ value: String) -> String { JSONWriter.escape(value) }
 }

@@ -187,6 +187,9 @@ public struct AnalysisReport: Sendable {
     /// Every inode eviction of the trace with the inode's direct-I/O writes, for `--dmesg`.
     public var evictions: [InodeEviction] = []
 
+    /// Balances over time, for `--format html|perfetto` (empty unless `AnalysisOptions.recordTimeline`).
+    public var timeline = Timeline()
+
     public init(inputs: [String], findings: [Finding], statistics: TraceStatistics, inodes: [InodeBalance], generations: [String]) {
         self.inputs = inputs
         self.findings = findings

@@ -135,6 +135,7 @@ extension Ledger {
     mutating func evaluateIO(_ id: Int) {
         guard let io = ios[id], io.ended, io.openOrderedExtents <= 0 else { return }
         ios[id] = nil
+        if io.isDirect, io.direction != .read { timeline?.window(io, filesystem: lastFilesystem) }
         guard io.isDirect, io.countsReservations else { return }
         remember(io)
         emit(.ioEnded(io))

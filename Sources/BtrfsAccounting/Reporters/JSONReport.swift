@@ -1,3 +1,4 @@
+public import ReportOutput
 import TraceEvents
 
 /// `--format json`. The schema (stable; documented in README.md "JSON output"):
@@ -15,7 +16,10 @@ import TraceEvents
 /// ```
 /// `bytes` carries the amount in the finding's `unit` (`bytes`, `extents`, `events`);
 /// `timestamp` is trace-clock nanoseconds or null.
-public enum JSONReport {
+public enum JSONReport: ReportWriter {
+    public typealias Subject = AnalysisReport
+    public static let format = "json"
+
     public static func render(_ report: AnalysisReport) -> String {
         var w = JSONWriter()
         w.beginObject()

@@ -1,7 +1,11 @@
+public import ReportOutput
 import TraceEvents
 
 /// Human-readable output (the default).
-public enum TextReport {
+public enum TextReport: ReportWriter {
+    public typealias Subject = AnalysisReport
+    public static let format = "text"
+
     public static func timestamp(_ ns: UInt64?) -> String {
         guard let ns else { return "-" }
         let frac = String(ns % 1_000_000_000)

@@ -1,3 +1,5 @@
+public import ReportOutput
+
 /// A finding's story as a Markdown table (pasteable into a mail to the list): one column per
 /// task, the balances after each row, and `file:line` of the trace line.
 public enum StoryMarkdown {
@@ -43,5 +45,29 @@ public enum StoryMarkdown {
             }
         }
         return out
+    }
+}
+
+/// `analyze --format markdown`: every finding's story, then the totals.
+public enum MarkdownReport: ReportWriter {
+    public typealias Subject = AnalysisReport
+    public static let format = "markdown"
+
+    public static func render(_ report: AnalysisReport) -> String {
+        var out = "## dio-trace: \(StoryMarkdown.escape(report.inputs.joined(separator: ", ")))\n\n"
+        let stories = FindingStory.make(report)
+        out += "\(report.findings.count) finding\(report.findings.count == 1 ? "" : "s"); \(report.statistics.events) events read.\n\n"
+        if !stories.isEmpty { out += StoryMarkdown.render(stories) }
+        return out
+    }
+}
+
+/// `explain`'s text: every finding's story within 100 columns.
+public enum StoryReport: ReportWriter {
+    public typealias Subject = AnalysisReport
+    public static let format = "text"
+
+    public static func render(_ report: AnalysisReport) -> String {
+        StoryText.render(FindingStory.make(report), inputs: report.inputs)
     }
 }
