@@ -29,14 +29,14 @@ public enum HTMLReport: ReportWriter {
         out += "<p class=\"summary\">\(report.findings.count) finding\(report.findings.count == 1 ? "" : "s") (\(errors) error) · "
         out += "\(report.statistics.events) events · \(report.inodes.count) inodes</p>"
         out += "<p class=\"help\">Wheel or +/− to zoom, drag to pan, click a finding marker (◆) to open its story and highlight its event chain.</p></header>\n"
-        out += "<main id=\"timelines\"></main>\n<aside id=\"stories\">\n"
+        out += "<aside id=\"stories\">\n"
         out += "<ol class=\"finding-list\">\n"
         for s in stories {
             out += "<li><a href=\"#story-\(s.index)\" class=\"finding-link\" data-finding=\"\(s.index)\">#\(s.index) \(HTMLStory.escape(s.rule.id)) \(HTMLStory.escape(s.rule.name))</a> <span class=\"subject\">\(HTMLStory.escape(s.subject))</span></li>\n"
         }
         out += "</ol>\n"
         for s in stories { out += HTMLStory.render(s) }
-        out += "</aside>\n"
+        out += "</aside>\n<main id=\"timelines\"></main>\n"
         out += "<script type=\"application/json\" id=\"dio-data\">" + scriptSafe(data(report)) + "</script>\n"
         out += "<script>\n" + HTMLReportAssets.script + "</script>\n</body>\n</html>\n"
         return out
@@ -80,7 +80,7 @@ public enum HTMLReport: ReportWriter {
             if fa != fb { return fa }
             if a.element.samples.count != b.element.samples.count { return a.element.samples.count > b.element.samples.count }
             return a.offset < b.offset
-        }.prefix(trackLimit).sorted { $0.offset < $1.offset }.map(\.element)
+        }.prefix(trackLimit).map(\.element)
         let windows = timeline.windows.filter { $0.filesystem == fs }
         let keptWindows = windows.enumerated().sorted { a, b in
             let ka = (a.element.failed ? 0 : 1) + (findingInodes.contains(a.element.inode ?? 0) ? 0 : 2)

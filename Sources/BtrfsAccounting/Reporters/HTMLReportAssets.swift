@@ -25,8 +25,8 @@ enum HTMLReportAssets {
     circle.chain-event { fill: #fff; stroke: #c00; stroke-width: 1; opacity: .5; }
     circle.chain-event.highlighted { fill: #ff0; stroke: #c00; stroke-width: 2; opacity: 1; }
     .legend span { margin-right: 12px; } .legend i { display: inline-block; width: 18px; height: 3px; vertical-align: middle; margin-right: 4px; }
-    aside { padding: 8px 16px; border-top: 1px solid #ddd; }
-    .finding-list { columns: 2; margin: 0 0 8px; } .finding-list .subject { color: #666; }
+    aside { padding: 8px 16px; border-bottom: 1px solid #ddd; }
+    .finding-list { columns: 2; margin: 0 0 4px; font-size: 12px; } .finding-list .subject { color: #666; }
     section.story { border: 2px solid #c00; padding: 4px 8px; margin: 8px 0; }
     section.story table { border-collapse: collapse; font: 12px monospace; }
     section.story th, section.story td { border: 1px solid #ddd; padding: 2px 6px; vertical-align: top; text-align: left; }
@@ -150,7 +150,7 @@ enum HTMLReportAssets {
           kinds.forEach(function (k) {
             var vals = track.v[k], max = 0;
             vals.forEach(function (v) { if (Math.abs(v) > max) max = Math.abs(v); });
-            if (max === 0) max = 1;
+            if (max === 0) return;  // a balance that never moved is not drawn
             var d = "";
             for (var j = 0; j < vals.length; j++) {
               var px = x(track.t[j]).toFixed(1), py = (top + TRACK_H - 4 - (vals[j] / max) * (TRACK_H - 10)).toFixed(1);
@@ -186,7 +186,6 @@ enum HTMLReportAssets {
           var open = s.getAttribute("data-finding") === String(n);
           s.hidden = !open;
           s.classList.toggle("open", open);
-          if (open) s.scrollIntoView({ block: "nearest" });
         });
       }
       function zoom(view, factor, at) {

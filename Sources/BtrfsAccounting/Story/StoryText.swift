@@ -11,10 +11,10 @@ public enum StoryText {
         out += wrap(story.subject, width - 2).map { "  " + $0 }.joined(separator: "\n") + "\n"
         out += files.legend(width: width)
         let timeWidth = 12, lineWidth = files.locationWidth(story) + 1
-        let balanceWidth = 11
+        let balanceWidth = 12
         let shownBalances = Array(story.balances.prefix(3))
         let taskCount = max(1, min(story.tasks.count, 4))
-        let taskWidth = max(12, (width - timeWidth - lineWidth - balanceWidth * shownBalances.count) / taskCount)
+        let taskWidth = max(9, (width - timeWidth - lineWidth - balanceWidth * shownBalances.count) / taskCount)
         func columnOf(_ task: Int?) -> Int? { task.map { min($0, taskCount - 1) } }
         // Header: task letters and names, balance names.
         var header1 = pad("time", timeWidth), header2 = pad("", timeWidth)
