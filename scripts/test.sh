@@ -8,6 +8,8 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 swift test --skip-build 2>&1 | tee "$log"
 .build/debug/dio-trace check Fixtures/
+# The HTML report in a real browser (headless Chromium, Selenium) on a real leaking capture.
+python3 Tests/browser/test_html_report.py .build/debug/dio-trace "$(mktemp -d)/html-report.png"
 # One closing line for CI: XCTest cases plus fixture cases.
 tests=$(grep -E 'Executed [0-9]+ tests?, with' "$log" | tail -1 | sed -E 's/.*Executed ([0-9]+) tests?, with ([0-9]+) failures?.*/\1 \2/')
 cases=$(find Fixtures -name expect.txt | wc -l)
