@@ -11,45 +11,51 @@ public enum StoryText {
         out += wrap(story.subject, width - 2).map { "  " + $0 }.joined(separator: "\n") + "\n"
         out += files.legend(width: width)
         let timeWidth = 12, lineWidth = files.locationWidth(story) + 1
-        let balanceWidth = 12
+        // Counts need few digits; byte balances up to `1023.5 MiB`-like widths.
+        func balanceWidth(_ k: BalanceKind) -> Int { k.isCount ? 9 : 11 }
         let shownBalances = Array(story.balances.prefix(3))
         let taskCount = max(1, min(story.tasks.count, 4))
-        let taskWidth = max(9, (width - timeWidth - lineWidth - balanceWidth * shownBalances.count) / taskCount)
+        let balancesWidth = shownBalances.map(balanceWidth).reduce(0, +)
+        let widths = columnWidths(story, taskCount: taskCount, available: width - timeWidth - lineWidth - balancesWidth)
+        let taskWidth = widths.reduce(0, +) / taskCount
         func columnOf(_ task: Int?) -> Int? { task.map { min($0, taskCount - 1) } }
+        func offset(_ column: Int) -> Int { widths.prefix(column).reduce(0, +) }
         // Header: task letters and names, balance names.
         var header1 = pad("time", timeWidth), header2 = pad("", timeWidth)
         for t in 0..<taskCount {
             let letter = String(UnicodeScalar(UInt8(65 + t)))
-            header1 += pad(t == 3 && story.tasks.count > 4 ? "Tasks D-" : "Task \(letter)", taskWidth)
+            header1 += pad(t == 3 && story.tasks.count > 4 ? "Tasks D-" : "Task \(letter)", widths[t])
             let label = t == 3 && story.tasks.count > 4 ? "(others)" : story.tasks.indices.contains(t) ? story.tasks[t].label : ""
-            header2 += pad(String(label.prefix(taskWidth - 1)), taskWidth)
+            header2 += pad(String(label.prefix(widths[t] - 1)), widths[t])
         }
         for k in shownBalances {
             let words = short(k).split(separator: " ", maxSplits: 1).map(String.init)
-            header1 += leftPad(words[0], balanceWidth - 1) + " "
-            header2 += leftPad(words.count > 1 ? words[1] : "", balanceWidth - 1) + " "
+            header1 += leftPad(words[0], balanceWidth(k) - 1) + " "
+            header2 += leftPad(words.count > 1 ? words[1] : "", balanceWidth(k) - 1) + " "
         }
         header1 += leftPad("line", lineWidth)
         out += "\n" + trimmed(header1) + "\n" + trimmed(header2) + "\n"
         for row in story.rows {
             switch row.kind {
             case .elided, .conclusion:
-                let lines = wrap(row.text, taskWidth * taskCount - 1)
+                let all = widths.reduce(0, +)
+                let lines = wrap(row.text, all - 1)
                 for (i, l) in lines.enumerated() {
-                    var s = pad(i == 0 ? time(row.timestamp) : "", timeWidth) + pad(l, taskWidth * taskCount)
-                    if i == 0 { s += shownBalances.indices.map { leftPad(balance(row, $0, story), balanceWidth - 1) + " " }.joined() }
+                    var s = pad(i == 0 ? time(row.timestamp) : "", timeWidth) + pad(l, all)
+                    if i == 0 { s += shownBalances.indices.map { leftPad(balance(row, $0, story), balanceWidth(shownBalances[$0]) - 1) + " " }.joined() }
                     out += trimmed(s) + "\n"
                 }
             case .event:
                 let column = columnOf(row.task) ?? 0
                 var text = row.text
                 if column == 3 && story.tasks.count > 4, let t = row.task { text = story.tasks[t].label + ": " + text }
-                let lines = wrap(text, taskWidth - 1)
+                let lines = wrap(text, widths[column] - 1)
                 for (i, l) in lines.enumerated() {
                     var s = pad(i == 0 ? time(row.timestamp) : "", timeWidth)
-                    s += String(repeating: " ", count: taskWidth * column) + pad(l, taskWidth) + String(repeating: " ", count: taskWidth * (taskCount - column - 1))
+                    s += String(repeating: " ", count: offset(column)) + pad(l, widths[column])
+                    s += String(repeating: " ", count: offset(taskCount) - offset(column + 1))
                     if i == 0 {
-                        s += shownBalances.indices.map { leftPad(balance(row, $0, story), balanceWidth - 1) + " " }.joined()
+                        s += shownBalances.indices.map { leftPad(balance(row, $0, story), balanceWidth(shownBalances[$0]) - 1) + " " }.joined()
                         s += leftPad(files.location(row), lineWidth)
                     }
                     out += trimmed(s) + "\n"
@@ -57,6 +63,27 @@ public enum StoryText {
             }
         }
         return out
+    }
+
+    /// Each task column as wide as its longest row (plus a space), the widest ones narrowed
+    /// until all fit in `available`.
+    static func columnWidths(_ story: FindingStory, taskCount: Int, available: Int) -> [Int] {
+        var widths = [Int](repeating: 8, count: taskCount)
+        for (t, task) in story.tasks.enumerated() { widths[min(t, taskCount - 1)] = max(widths[min(t, taskCount - 1)], task.label.count + 1) }
+        for row in story.rows {
+            guard case .event = row.kind, let t = row.task else { continue }
+            let c = min(t, taskCount - 1)
+            widths[c] = max(widths[c], row.text.count + 1 + (c == 3 && story.tasks.count > 4 ? story.tasks[t].label.count + 2 : 0))
+        }
+        // The column with the most rows (the writer, usually) keeps its width longest.
+        var rows = [Int](repeating: 0, count: taskCount)
+        for row in story.rows { if case .event = row.kind, let t = row.task { rows[min(t, taskCount - 1)] += 1 } }
+        let main = rows.indices.max { rows[$0] < rows[$1] } ?? 0
+        func weight(_ i: Int) -> Int { widths[i] - (i == main ? 10 : 0) }
+        while widths.reduce(0, +) > available, let i = widths.indices.max(by: { weight($0) < weight($1) }), widths[i] > 9 {
+            widths[i] -= 1
+        }
+        return widths
     }
 
     static func balance(_ row: FindingStory.Row, _ k: Int, _ story: FindingStory) -> String {
@@ -67,10 +94,10 @@ public enum StoryText {
     /// Column titles: `metadata reserved` -> `metadata` / `reserved`.
     static func short(_ k: BalanceKind) -> String {
         switch k {
-        case .outstandingExtents: "outstanding extents"
+        case .outstandingExtents: "extents"
         case .metadataReserved: "metadata reserved"
         case .dataReserved: "data reserved"
-        case .openOrderedExtents: "open OEs"
+        case .openOrderedExtents: "OEs"
         case .qgroupData: "qgroup data"
         case .bytesMayUse: "bytes may_use"
         }
