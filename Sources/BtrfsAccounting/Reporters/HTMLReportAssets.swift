@@ -26,7 +26,7 @@ enum HTMLReportAssets {
     circle.chain-event.highlighted { fill: #ff0; stroke: #c00; stroke-width: 2; opacity: 1; }
     .legend span { margin-right: 12px; } .legend i { display: inline-block; width: 18px; height: 3px; vertical-align: middle; margin-right: 4px; }
     aside { padding: 8px 16px; border-bottom: 1px solid #ddd; }
-    .finding-list { columns: 2; margin: 0 0 4px; font-size: 12px; } .finding-list .subject { color: #666; }
+    .finding-list { columns: 2; margin: 0 0 4px; font-size: 12px; max-height: 14em; overflow-y: auto; } .finding-list .subject { color: #666; }
     section.story { border: 2px solid #c00; padding: 4px 8px; margin: 8px 0; }
     section.story table { border-collapse: collapse; font: 12px monospace; }
     section.story th, section.story td { border: 1px solid #ddd; padding: 2px 6px; vertical-align: top; text-align: left; }

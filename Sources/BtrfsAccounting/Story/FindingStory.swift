@@ -185,7 +185,7 @@ extension FindingStory {
 
     /// `write returned -EFAULT`, `write returned 60 KiB of 64 KiB: 4 KiB not written`.
     static func resultText(_ io: IODescription) -> String {
-        guard let r = io.result else { return "write ended (its result is not in the trace)" }
+        guard let r = io.result else { return "write ended (result not traced)" }
         if r < 0 { return "write returned \(EventNarration.errno(r))" }
         if let l = io.length, UInt64(r) < l {
             return "write returned \(EventNarration.bytes(UInt64(r))) of \(EventNarration.bytes(l)): \(EventNarration.bytes(l - UInt64(r))) not written"

@@ -75,13 +75,17 @@ public enum StoryText {
             let c = min(t, taskCount - 1)
             widths[c] = max(widths[c], row.text.count + 1 + (c == 3 && story.tasks.count > 4 ? story.tasks[t].label.count + 2 : 0))
         }
-        // The column with the most rows (the writer, usually) keeps its width longest.
-        var rows = [Int](repeating: 0, count: taskCount)
-        for row in story.rows { if case .event = row.kind, let t = row.task { rows[min(t, taskCount - 1)] += 1 } }
-        let main = rows.indices.max { rows[$0] < rows[$1] } ?? 0
-        func weight(_ i: Int) -> Int { widths[i] - (i == main ? 10 : 0) }
-        while widths.reduce(0, +) > available, let i = widths.indices.max(by: { weight($0) < weight($1) }), widths[i] > 9 {
-            widths[i] -= 1
+        // Narrow the column where one character less adds the fewest wrapped lines (the widest on a tie).
+        var texts = [[String]](repeating: [], count: taskCount)
+        for row in story.rows { if case .event = row.kind, let t = row.task { texts[min(t, taskCount - 1)].append(row.text) } }
+        func lines(_ c: Int, _ w: Int) -> Int { texts[c].reduce(0) { $0 + wrap($1, w - 1).count } }
+        while widths.reduce(0, +) > available {
+            let candidates = widths.indices.filter { widths[$0] > 9 }
+            guard let best = candidates.min(by: { a, b in
+                let ca = lines(a, widths[a] - 1) - lines(a, widths[a]), cb = lines(b, widths[b] - 1) - lines(b, widths[b])
+                return ca != cb ? ca < cb : widths[a] != widths[b] ? widths[a] > widths[b] : a < b
+            }) else { break }
+            widths[best] -= 1
         }
         return widths
     }
