@@ -58,18 +58,9 @@ final class JSONEscapingTests: XCTestCase {
         XCTAssertTrue(html.contains(HTMLReport.scriptSafe(expected)), "HTML data is not JSONWriter's")
     }
 
-    /// python3's json module (strict) parses the output back to the same string.
+    /// python3's json module (strict) parses the output.
     private func validateWithPython(_ text: String, _ name: String) throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dio-json-\(getpid())-\(name)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let file = dir.appendingPathComponent("out.json")
-        try text.write(to: file, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import json,sys; json.load(open(sys.argv[1], encoding='utf-8'), strict=True)", file.path]
-        try process.run()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "\(name): python3 json rejected the output")
+        let result = try runPython(on: text, ["-c", "import json,sys; json.load(open(sys.argv[1], encoding='utf-8'), strict=True)"])
+        XCTAssertEqual(result.status, 0, "\(name): python3 json rejected the output")
     }
 }

@@ -1,3 +1,5 @@
+import ReportOutput
+
 /// A finding's story as an HTML table (the HTML report's story panel).
 enum HTMLStory {
     static func render(_ story: FindingStory) -> String {
@@ -32,18 +34,5 @@ enum HTMLStory {
         return out + "</tbody></table>\n</section>\n"
     }
 
-    static func escape(_ s: String) -> String {
-        var out = ""
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    static func escape(_ s: String) -> String { MarkupEscaping.escape(s) }
 }
