@@ -8,7 +8,8 @@ public struct FindingStory: Sendable, Equatable {
     public struct Task: Sendable, Equatable {
         public var comm: String
         public var pid: Int32
-        public var label: String { "\(comm)-\(pid)" }
+        /// `(trace)` for the trace's own markers (lost events), which no task printed.
+        public var label: String { pid < 0 ? "(trace)" : "\(comm)-\(pid)" }
     }
 
     public struct Row: Sendable, Equatable {

@@ -14,18 +14,30 @@ public enum StoryText {
         // Counts need few digits; byte balances up to `1023.5 MiB`-like widths.
         func balanceWidth(_ k: BalanceKind) -> Int { k.isCount ? 9 : 11 }
         let shownBalances = Array(story.balances.prefix(3))
-        let taskCount = max(1, min(story.tasks.count, 4))
         let balancesWidth = shownBalances.map(balanceWidth).reduce(0, +)
-        let widths = columnWidths(story, taskCount: taskCount, available: width - timeWidth - lineWidth - balancesWidth)
-        let taskWidth = widths.reduce(0, +) / taskCount
+        let available = width - timeWidth - lineWidth - balancesWidth
+        // One column per task, at most four; fewer when a column would get too narrow to read. The
+        // last column then holds the remaining tasks, each row named.
+        var taskCount = max(1, min(story.tasks.count, 4))
+        var widths = columnWidths(story, taskCount: taskCount, available: available)
+        func tooNarrow() -> Bool {
+            let natural = columnWidths(story, taskCount: taskCount, available: Int.max)
+            return widths.indices.contains { widths[$0] < min(natural[$0], 14) }
+        }
+        while taskCount > 1, tooNarrow() {
+            taskCount -= 1
+            widths = columnWidths(story, taskCount: taskCount, available: available)
+        }
+        let shared = story.tasks.count > taskCount
         func columnOf(_ task: Int?) -> Int? { task.map { min($0, taskCount - 1) } }
         func offset(_ column: Int) -> Int { widths.prefix(column).reduce(0, +) }
         // Header: task letters and names, balance names.
         var header1 = pad("time", timeWidth), header2 = pad("", timeWidth)
         for t in 0..<taskCount {
             let letter = String(UnicodeScalar(UInt8(65 + t)))
-            header1 += pad(t == 3 && story.tasks.count > 4 ? "Tasks D-" : "Task \(letter)", widths[t])
-            let label = t == 3 && story.tasks.count > 4 ? "(others)" : story.tasks.indices.contains(t) ? story.tasks[t].label : ""
+            let sharedColumn = shared && t == taskCount - 1
+            header1 += pad(sharedColumn ? (t == 0 ? "Tasks" : "Tasks \(letter)-") : "Task \(letter)", widths[t])
+            let label = sharedColumn ? (t == 0 ? "(each row names its task)" : "(others)") : story.tasks.indices.contains(t) ? story.tasks[t].label : ""
             header2 += pad(String(label.prefix(widths[t] - 1)), widths[t])
         }
         for k in shownBalances {
@@ -48,7 +60,7 @@ public enum StoryText {
             case .event:
                 let column = columnOf(row.task) ?? 0
                 var text = row.text
-                if column == 3 && story.tasks.count > 4, let t = row.task { text = story.tasks[t].label + ": " + text }
+                if shared && column == taskCount - 1, let t = row.task { text = story.tasks[t].label + ": " + text }
                 let lines = wrap(text, widths[column] - 1)
                 for (i, l) in lines.enumerated() {
                     var s = pad(i == 0 ? time(row.timestamp) : "", timeWidth)
@@ -68,16 +80,21 @@ public enum StoryText {
     /// Each task column as wide as its longest row (plus a space), the widest ones narrowed
     /// until all fit in `available`.
     static func columnWidths(_ story: FindingStory, taskCount: Int, available: Int) -> [Int] {
+        let shared = story.tasks.count > taskCount
         var widths = [Int](repeating: 8, count: taskCount)
         for (t, task) in story.tasks.enumerated() { widths[min(t, taskCount - 1)] = max(widths[min(t, taskCount - 1)], task.label.count + 1) }
         for row in story.rows {
             guard case .event = row.kind, let t = row.task else { continue }
             let c = min(t, taskCount - 1)
-            widths[c] = max(widths[c], row.text.count + 1 + (c == 3 && story.tasks.count > 4 ? story.tasks[t].label.count + 2 : 0))
+            widths[c] = max(widths[c], row.text.count + 1 + (shared && c == taskCount - 1 ? story.tasks[t].label.count + 2 : 0))
         }
         // Narrow the column where one character less adds the fewest wrapped lines (the widest on a tie).
         var texts = [[String]](repeating: [], count: taskCount)
-        for row in story.rows { if case .event = row.kind, let t = row.task { texts[min(t, taskCount - 1)].append(row.text) } }
+        for row in story.rows {
+            guard case .event = row.kind, let t = row.task else { continue }
+            let c = min(t, taskCount - 1)
+            texts[c].append(shared && c == taskCount - 1 ? story.tasks[t].label + ": " + row.text : row.text)
+        }
         func lines(_ c: Int, _ w: Int) -> Int { texts[c].reduce(0) { $0 + wrap($1, w - 1).count } }
         while widths.reduce(0, +) > available {
             let candidates = widths.indices.filter { widths[$0] > 9 }
