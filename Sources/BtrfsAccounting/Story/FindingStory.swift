@@ -54,16 +54,17 @@ extension FindingStory {
     /// and result) when the chain itself does not hold them.
     public static func make(_ finding: Finding, index: Int, evictions: [InodeEviction] = []) -> FindingStory {
         var events = finding.events.map { ($0, false) }
-        let seen = Set(finding.events.map { LineKey(file: $0.file, line: $0.line) })
+        var seen = Set(finding.events.map { LineKey(file: $0.file, line: $0.line) })
         // The inode's direct-I/O writes that fall inside the chain's time span.
         if finding.io == nil, let inode = finding.inode, let first = finding.events.first?.timestamp,
            let last = finding.events.last?.timestamp,
            let eviction = evictions.last(where: { $0.inode == inode && $0.root == finding.root && $0.filesystem == finding.filesystem }) {
             // A write that overlaps the chain's time span: its begin and its end.
-            for record in eviction.history {
+            // 4.x task windows are bounded by reservations, not by I/O events: nothing to add.
+            for record in eviction.history where record.io.source != "task-window" {
                 let begin = record.begin.timestamp ?? 0, end = record.end?.timestamp ?? begin
                 guard end >= first, begin <= last else { continue }
-                for ref in [record.begin] + (record.end.map { [$0] } ?? []) where !seen.contains(LineKey(file: ref.file, line: ref.line)) {
+                for ref in [record.begin] + (record.end.map { [$0] } ?? []) where seen.insert(LineKey(file: ref.file, line: ref.line)).inserted {
                     events.append((ref, true))
                 }
             }
