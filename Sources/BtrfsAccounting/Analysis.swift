@@ -81,14 +81,16 @@ public enum Analysis {
     }
 
     /// Analyzes an in-memory trace (tests, chunking checks, live capture).
-    public static func run(source: any ByteSource, name: String, format: TraceFormat, chunkSize: Int = 4 << 20) throws -> AnalysisReport {
-        var ledger = Ledger(fileNames: [name])
+    public static func run(source: any ByteSource, name: String, format: TraceFormat, chunkSize: Int = 4 << 20,
+                           recordTimeline: Bool = false) throws -> AnalysisReport {
+        var ledger = Ledger(fileNames: [name], recordTimeline: recordTimeline)
         let reader = TraceReader(fileIndex: 0, fileName: name)
         try reader.read(source, format: format, chunkSize: chunkSize) { ledger.apply($0) }
         let result = ledger.finish()
         var report = AnalysisReport(inputs: [name], findings: result.findings, statistics: reader.statistics,
                                     inodes: result.inodes, generations: [result.generation])
         report.evictions = ledger.evictions
+        report.timeline = ledger.recordedTimeline
         return report
     }
 }
