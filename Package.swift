@@ -22,14 +22,16 @@ let package = Package(
         .systemLibrary(name: "CTraceCmd", pkgConfig: "libtracecmd",
                        providers: [.apt(["libtracecmd-dev", "libtracefs-dev", "libtraceevent-dev"])]),
 
+        // the one reporting layer: ReportWriter protocol and the one JSON writer
+        .target(name: "ReportOutput"),
         // bytes -> lines (files, stdin, gzip, xz, zstd)
         .target(name: "TraceInput", dependencies: ["CZlib", "CLzma", "CZstd"], swiftSettings: hotPath),
         // lines -> typed events (ftrace / trace-cmd report / perf script, btrfs + iomap + kprobe payloads)
         .target(name: "TraceEvents", dependencies: ["TraceInput"], swiftSettings: hotPath),
         // typed events -> ledger -> findings -> reports
-        .target(name: "BtrfsAccounting", dependencies: ["TraceEvents"], swiftSettings: hotPath),
+        .target(name: "BtrfsAccounting", dependencies: ["TraceEvents", "ReportOutput"], swiftSettings: hotPath),
         // dmesg -> kernel reports
-        .target(name: "KernelLog"),
+        .target(name: "KernelLog", dependencies: ["ReportOutput"]),
         // libdw/libelf symbolization
         .target(name: "ElfSymbolization", dependencies: ["CElfUtils", "KernelLog"]),
         // trace.dat through libtracecmd
@@ -37,16 +39,17 @@ let package = Package(
         // live tracefs control for `dio-trace record` and the real-capture tests
         .target(name: "LiveTrace", dependencies: ["TraceInput"]),
         // dio-trace check: fixture cases, JUnit, SARIF
-        .target(name: "FixtureCheck", dependencies: ["BtrfsAccounting", "KernelLog", "TraceDat"]),
+        .target(name: "FixtureCheck", dependencies: ["BtrfsAccounting", "KernelLog", "TraceDat", "ReportOutput"]),
 
         .executableTarget(name: "dio-trace", dependencies: [
-            "TraceInput", "TraceEvents", "BtrfsAccounting", "KernelLog", "ElfSymbolization", "TraceDat", "FixtureCheck", "LiveTrace",
+            "TraceInput", "TraceEvents", "BtrfsAccounting", "KernelLog", "ElfSymbolization", "TraceDat", "FixtureCheck", "LiveTrace", "ReportOutput",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "TraceEventsTests", dependencies: ["TraceEvents", "TraceInput"]),
         .testTarget(name: "BtrfsAccountingTests", dependencies: ["BtrfsAccounting", "TraceEvents", "TraceInput"]),
         .testTarget(name: "KernelLogTests", dependencies: ["KernelLog"]),
+        .testTarget(name: "ReportOutputTests", dependencies: ["ReportOutput", "BtrfsAccounting", "KernelLog", "FixtureCheck", "TraceEvents"]),
         .testTarget(name: "ElfSymbolizationTests", dependencies: ["ElfSymbolization", "KernelLog"]),
         .testTarget(name: "TraceDatTests", dependencies: ["TraceDat", "BtrfsAccounting", "TraceEvents"]),
         .testTarget(name: "FixtureCheckTests", dependencies: ["FixtureCheck", "BtrfsAccounting"]),

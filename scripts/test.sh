@@ -9,6 +9,8 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 swift test --skip-build 2>&1 | tee "$log"
 .build/debug/dio-trace check Fixtures/
+# The HTML report in a real browser (headless Chromium, Selenium) on a real leaking capture.
+python3 Tests/browser/test_html_report.py .build/debug/dio-trace "$(mktemp -d)/html-report.png"
 # What a terminal user sees: progress line, colour, NO_COLOR, pipes (through a real pty).
 python3 scripts/terminal-test.py .build/debug/dio-trace
 # The threaded paths (parallel replay, read-ahead, parallel cases) under ThreadSanitizer.

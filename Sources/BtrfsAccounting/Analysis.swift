@@ -18,6 +18,8 @@ public struct AnalysisOptions: Sendable {
     public var prefetch: Bool = true
     /// Counts bytes and events as they are read, for a progress display (updated per block).
     public var progress: ProgressCounter?
+    /// Record balances over time, I/O windows and marks for the HTML and Perfetto reports.
+    public var recordTimeline: Bool = false
 
     public init(formatOverride: TraceFormat? = nil, chunkSize: Int = 4 << 20, allowMapping: Bool = true) {
         self.formatOverride = formatOverride
@@ -40,13 +42,14 @@ public enum Analysis {
         var statistics = TraceStatistics()
         var generations: [String] = []
         var evictions: [InodeEviction] = []
+        var timeline = Timeline()
         let names = paths.map { $0 == "-" ? "<stdin>" : $0 }
         let progress = options.progress
         progress?.setTotals(bytes: paths.contains("-") ? 0 : paths.reduce(0) { $0 + ProgressCounter.storedSize(of: $1) })
         for (index, path) in paths.enumerated() {
             let (source, format) = try TraceInputOpener.open(path: path, formatOverride: options.formatOverride,
                                                              progress: progress)
-            var ledger = Ledger(fileNames: names)
+            var ledger = Ledger(fileNames: names, recordTimeline: options.recordTimeline)
             if format == .traceDat {
                 guard let traceDat else {
                     throw InputError(file: names[index], message: "trace.dat input needs libtracecmd support, which this build lacks")
@@ -83,21 +86,25 @@ public enum Analysis {
             inodes += result.inodes
             generations.append(result.generation)
             evictions += ledger.evictions
+            timeline.append(ledger.recordedTimeline)
         }
         var report = AnalysisReport(inputs: names, findings: findings, statistics: statistics, inodes: inodes, generations: generations)
         report.evictions = evictions
+        report.timeline = timeline
         return report
     }
 
     /// Analyzes an in-memory trace (tests, chunking checks, live capture).
-    public static func run(source: any ByteSource, name: String, format: TraceFormat, chunkSize: Int = 4 << 20) throws -> AnalysisReport {
-        var ledger = Ledger(fileNames: [name])
+    public static func run(source: any ByteSource, name: String, format: TraceFormat, chunkSize: Int = 4 << 20,
+                           recordTimeline: Bool = false) throws -> AnalysisReport {
+        var ledger = Ledger(fileNames: [name], recordTimeline: recordTimeline)
         let reader = TraceReader(fileIndex: 0, fileName: name)
         try reader.read(source, format: format, chunkSize: chunkSize) { ledger.apply($0) }
         let result = ledger.finish()
         var report = AnalysisReport(inputs: [name], findings: result.findings, statistics: reader.statistics,
                                     inodes: result.inodes, generations: [result.generation])
         report.evictions = ledger.evictions
+        report.timeline = ledger.recordedTimeline
         return report
     }
 }

@@ -1,9 +1,16 @@
+public import ReportOutput
+
 /// Writes `check` results as JUnit XML: one `<testsuite>` per directory given, one `<testcase>`
 /// per case (with its time), `<failure>` carrying the difference and `<error>` the problem.
 ///
 /// The shape is the common Ant/Jenkins/Surefire one that junitparser, GitHub test reporters,
 /// GitLab and Jenkins read: `<testsuites>` root with totals, `classname` for grouping.
-public enum JUnitReporter {
+public enum JUnitReporter: ReportWriter {
+    public static let format = "junit"
+
+    /// The XML document, ending in a newline.
+    public static func render(_ suites: [CheckSuite]) -> String { document(for: suites) }
+
     /// The XML document, ending in a newline.
     public static func document(for suites: [CheckSuite]) -> String {
         var lines = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>"]
@@ -63,26 +70,6 @@ public enum JUnitReporter {
         return "\(milliseconds / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
     }
 
-    /// Escapes text for XML attribute values and content; drops characters XML 1.0 cannot hold.
-    public static func escape(_ text: String) -> String {
-        var result = ""
-        result.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&apos;"
-            case "\n": result += "&#10;"
-            case "\t": result += "&#9;"
-            case "\r": result += "&#13;"
-            default:
-                let value = scalar.value
-                let allowed = value >= 0x20 && !(0xD800...0xDFFF).contains(value) && value != 0xFFFE && value != 0xFFFF
-                result.unicodeScalars.append(allowed ? scalar : "\u{FFFD}")
-            }
-        }
-        return result
-    }
+    /// Escapes text for XML attribute values and content (`MarkupEscaping`, shared with the HTML report).
+    public static func escape(_ text: String) -> String { MarkupEscaping.escape(text) }
 }

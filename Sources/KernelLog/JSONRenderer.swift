@@ -1,3 +1,5 @@
+public import ReportOutput
+
 /// Renders reports as JSON with a fixed key order (written by hand, no Foundation).
 ///
 /// Schema (also in `docs/decode-json.md`):
@@ -30,100 +32,105 @@
 ///    }]
 /// }]}
 /// ```
-public enum JSONRenderer {
+public enum JSONRenderer: ReportWriter {
+    /// The whole `decode --format json` document: reports and stack dumps.
+    public typealias Subject = DecodedKernelLog
+    public static let format = "json"
+
     public static func render(_ reports: [KernelReport]) -> String {
         render(DecodedKernelLog(reports: reports, stackDumps: []))
     }
 
     /// Reports, then `"stack_dumps"` (call traces outside reports: task dumps, backtraces).
     public static func render(_ log: DecodedKernelLog) -> String {
-        var out = "{\"reports\":[" + log.reports.map(render).joined(separator: ",") + "]"
-        out += ",\"stack_dumps\":[" + log.stackDumps.map(render).joined(separator: ",") + "]"
-        return out + "}\n"
+        var w = JSONWriter()
+        w.object { w in
+            w.array("reports") { w in
+                for report in log.reports { write(report, &w) }
+            }
+            w.array("stack_dumps") { w in
+                for dump in log.stackDumps { write(dump, &w) }
+            }
+        }
+        return w.output + "\n"
     }
 
-    static func render(_ dump: StackDump) -> String {
-        var fields: [String] = []
-        fields.append(pair("header", optional(dump.header)))
-        fields.append(pair("comm", optional(dump.comm)))
-        fields.append(pair("pid", number(dump.pid)))
-        fields.append(pair("ppid", number(dump.parentPID)))
-        fields.append(pair("state", optional(dump.state)))
-        fields.append(pair("cpu", number(dump.cpu)))
-        fields.append(pair("time", optional(dump.timestamp.map { "\($0)" })))
-        fields.append(pair("frames", "[" + dump.frames.map(render).joined(separator: ",") + "]"))
-        return "{" + fields.joined(separator: ",") + "}"
+    static func write(_ dump: StackDump, _ w: inout JSONWriter) {
+        w.object { w in
+            w.string("header", dump.header)
+            w.string("comm", dump.comm)
+            w.int("pid", dump.pid)
+            w.int("ppid", dump.parentPID)
+            w.string("state", dump.state)
+            w.int("cpu", dump.cpu)
+            w.string("time", dump.timestamp.map { "\($0)" })
+            w.array("frames") { w in
+                for frame in dump.frames { write(frame, &w) }
+            }
+        }
     }
 
-    static func render(_ report: KernelReport) -> String {
-        var fields: [String] = []
-        fields.append(pair("kind", string(report.kind.rawValue)))
-        fields.append(pair("title", string(report.title)))
-        fields.append(pair("title_source", string(report.titleSource.rawValue)))
-        fields.append(pair("syzkaller_title", string(report.syzkallerTitle)))
-        fields.append(pair("guilty_frame", optional(report.guiltyFrame)))
-        fields.append(pair("corrupted", report.corrupted ? "true" : "false"))
-        fields.append(pair("corruption_reason", optional(report.corruptionReason)))
-        fields.append(pair("cpu", number(report.cpu)))
-        fields.append(pair("pid", number(report.pid)))
-        fields.append(pair("comm", optional(report.comm)))
-        fields.append(pair("kernel", optional(report.kernelVersion)))
-        fields.append(pair("location", location(report.location)))
-        fields.append(pair("frames", "[" + report.frames.map(render).joined(separator: ",") + "]"))
-        return "{" + fields.joined(separator: ",") + "}"
+    static func write(_ report: KernelReport, _ w: inout JSONWriter) {
+        w.object { w in
+            w.string("kind", report.kind.rawValue)
+            w.string("title", report.title)
+            w.string("title_source", report.titleSource.rawValue)
+            w.string("syzkaller_title", report.syzkallerTitle)
+            w.string("guilty_frame", report.guiltyFrame)
+            w.bool("corrupted", report.corrupted)
+            w.string("corruption_reason", report.corruptionReason)
+            w.int("cpu", report.cpu)
+            w.int("pid", report.pid)
+            w.string("comm", report.comm)
+            w.string("kernel", report.kernelVersion)
+            write(report.location, key: "location", &w)
+            w.array("frames") { w in
+                for frame in report.frames { write(frame, &w) }
+            }
+        }
     }
 
-    static func render(_ frame: StackFrame) -> String {
-        var fields: [String] = []
-        fields.append(pair("address", hex(frame.address)))
-        fields.append(pair("function", optional(frame.function)))
-        fields.append(pair("offset", hex(frame.offset)))
-        fields.append(pair("size", hex(frame.size)))
-        fields.append(pair("module", optional(frame.module)))
-        fields.append(pair("build_id", optional(frame.buildID)))
-        fields.append(pair("reliable", frame.reliable ? "true" : "false"))
-        fields.append(pair("context", optional(frame.context?.rawValue)))
-        fields.append(pair("file", optional(frame.file)))
-        fields.append(pair("line", number(frame.line)))
-        fields.append(pair("inlined", inline(frame.inlined)))
-        fields.append(pair("printed_location", location(frame.printedLocation)))
-        fields.append(pair("printed_inline", inline(frame.printedInline)))
-        return "{" + fields.joined(separator: ",") + "}"
+    static func write(_ frame: StackFrame, _ w: inout JSONWriter) {
+        w.object { w in
+            w.string("address", hex(frame.address))
+            w.string("function", frame.function)
+            w.string("offset", hex(frame.offset))
+            w.string("size", hex(frame.size))
+            w.string("module", frame.module)
+            w.string("build_id", frame.buildID)
+            w.bool("reliable", frame.reliable)
+            w.string("context", frame.context?.rawValue)
+            w.string("file", frame.file)
+            w.int("line", frame.line)
+            write(frame.inlined, key: "inlined", &w)
+            write(frame.printedLocation, key: "printed_location", &w)
+            write(frame.printedInline, key: "printed_inline", &w)
+        }
     }
 
-    private static func pair(_ key: String, _ value: String) -> String { string(key) + ":" + value }
-    private static func location(_ value: SourceLocation?) -> String {
-        value.map { "{" + pair("file", string($0.file)) + "," + pair("line", String($0.line)) + "}" } ?? "null"
+    private static func write(_ location: SourceLocation?, key: String, _ w: inout JSONWriter) {
+        guard let location else { w.null(key); return }
+        w.object(key) { w in
+            w.string("file", location.file)
+            w.int("line", location.line)
+        }
     }
-    private static func inline(_ entries: [InlineEntry]) -> String {
-        "[" + entries.map { entry in
-            "{" + pair("function", string(entry.function)) + "," + pair("file", optional(entry.file)) + ","
-                + pair("line", number(entry.line)) + "}"
-        }.joined(separator: ",") + "]"
-    }
-    private static func optional(_ value: String?) -> String { value.map(string) ?? "null" }
-    private static func number(_ value: Int?) -> String { value.map { String($0) } ?? "null" }
-    private static func hex(_ value: UInt64?) -> String { value.map { "\"0x" + String($0, radix: 16) + "\"" } ?? "null" }
 
-    /// A JSON string literal; invalid UTF-8 was already replaced when the text was decoded.
-    static func string(_ value: String) -> String {
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    let digits = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - digits.count) + digits
-                } else {
-                    out.unicodeScalars.append(scalar)
+    private static func write(_ entries: [InlineEntry], key: String, _ w: inout JSONWriter) {
+        w.array(key) { w in
+            for entry in entries {
+                w.object { w in
+                    w.string("function", entry.function)
+                    w.string("file", entry.file)
+                    w.int("line", entry.line)
                 }
             }
         }
-        return out + "\""
     }
+
+    /// 64-bit values do not fit JSON numbers: `"0x…"`.
+    private static func hex(_ value: UInt64?) -> String? { value.map { "0x" + String($0, radix: 16) } }
+
+    /// A JSON string literal (`JSONWriter.escape`, the one escaping of the package).
+    static func string(_ value: String) -> String { JSONWriter.escape(value) }
 }

@@ -1,3 +1,5 @@
+public import ReportOutput
+
 /// Renders reports as a decoded, human-readable listing:
 ///
 /// ```
@@ -12,7 +14,10 @@
 ///          btrfs_inode_leak fs/btrfs/inode.c:40 [inline]
 ///     #1  destroy_inode+0x3b/0x60 fs/inode.c:264
 /// ```
-public enum TextRenderer {
+public enum TextRenderer: ReportWriter {
+    public typealias Subject = [KernelReport]
+    public static let format = "text"
+
     public static func render(_ reports: [KernelReport]) -> String {
         reports.map(render).joined(separator: "\n")
     }

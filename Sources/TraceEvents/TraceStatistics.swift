@@ -77,21 +77,39 @@ public struct TraceStatistics: Sendable, Equatable {
 
     /// Adds another input's counters.
     public mutating func merge(_ other: TraceStatistics) {
-        bytes += other.bytes
-        lines += other.lines
-        events += other.events
-        decodedEvents += other.decodedEvents
+        for counter in Self.counters { self[keyPath: counter.value] += other[keyPath: counter.value] }
         for (k, v) in other.eventsByName { eventsByName[k, default: 0] += v }
-        unrecognizedLines += other.unrecognizedLines
-        malformedLines += other.malformedLines
-        overlongLines += other.overlongLines
-        unterminatedLines += other.unterminatedLines
-        timestampsBackwards += other.timestampsBackwards
-        lostEvents += other.lostEvents
-        dataLossMarkers += other.dataLossMarkers
-        commentLines += other.commentLines
-        callchainLines += other.callchainLines
         for p in other.problems where problems.count < Self.problemLimit { problems.append(p) }
         formats += other.formats
     }
+}
+
+/// One counter of `TraceStatistics`: its JSON key, its words in the text report and when the
+/// text shows it. `TraceStatistics.counters` is the one table that merging, `--format json` and
+/// the text report's statistics line are driven by: a new counter is one row.
+public struct StatisticsCounter: Sendable {
+    public enum TextVisibility: Sendable { case always, whenNonZero, never }
+    public let key: String
+    public let label: String
+    public let text: TextVisibility
+    public let value: WritableKeyPath<TraceStatistics, UInt64> & Sendable
+}
+
+extension TraceStatistics {
+    /// Every counter, in the order `--format json` writes them.
+    public static let counters: [StatisticsCounter] = [
+        StatisticsCounter(key: "lines", label: "lines", text: .never, value: \.lines),
+        StatisticsCounter(key: "events", label: "events", text: .never, value: \.events),
+        StatisticsCounter(key: "decoded_events", label: "accounting events", text: .never, value: \.decodedEvents),
+        StatisticsCounter(key: "unrecognized_lines", label: "unrecognized lines", text: .always, value: \.unrecognizedLines),
+        StatisticsCounter(key: "malformed_lines", label: "malformed", text: .always, value: \.malformedLines),
+        StatisticsCounter(key: "lost_events", label: "lost events", text: .always, value: \.lostEvents),
+        StatisticsCounter(key: "data_loss_markers", label: "data-loss markers", text: .never, value: \.dataLossMarkers),
+        StatisticsCounter(key: "overlong_lines", label: "overlong lines", text: .whenNonZero, value: \.overlongLines),
+        StatisticsCounter(key: "unterminated_lines", label: "unterminated lines", text: .whenNonZero, value: \.unterminatedLines),
+        StatisticsCounter(key: "timestamps_backwards", label: "timestamps backwards", text: .whenNonZero, value: \.timestampsBackwards),
+        StatisticsCounter(key: "bytes", label: "bytes", text: .never, value: \.bytes),
+        StatisticsCounter(key: "comment_lines", label: "comment lines", text: .never, value: \.commentLines),
+        StatisticsCounter(key: "callchain_lines", label: "call-chain lines", text: .never, value: \.callchainLines),
+    ]
 }

@@ -9,14 +9,21 @@ public struct EventReference: Sendable, Equatable {
     public var task: String
     public var pid: Int32
     public var event: String
+    /// The typed event (nil for references made outside the ledger).
+    public var operation: AccountingEvent?
+    /// How the finding's balance moved at this event, when the ledger knows it.
+    public var step: BalanceStep?
 
-    public init(file: String, line: Int, timestamp: UInt64?, task: String, pid: Int32, event: String) {
+    public init(file: String, line: Int, timestamp: UInt64?, task: String, pid: Int32, event: String,
+                operation: AccountingEvent? = nil, step: BalanceStep? = nil) {
         self.file = file
         self.line = line
         self.timestamp = timestamp
         self.task = task
         self.pid = pid
         self.event = event
+        self.operation = operation
+        self.step = step
     }
 }
 
@@ -179,6 +186,9 @@ public struct AnalysisReport: Sendable {
 
     /// Every inode eviction of the trace with the inode's direct-I/O writes, for `--dmesg`.
     public var evictions: [InodeEviction] = []
+
+    /// Balances over time, for `--format html|perfetto` (empty unless `AnalysisOptions.recordTimeline`).
+    public var timeline = Timeline()
 
     public init(inputs: [String], findings: [Finding], statistics: TraceStatistics, inodes: [InodeBalance], generations: [String]) {
         self.inputs = inputs

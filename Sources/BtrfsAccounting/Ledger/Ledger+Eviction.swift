@@ -16,6 +16,7 @@ extension Ledger {
         }
         for id in ios.keys.sorted() { evaluateIO(id) }
         let state = inodes.removeValue(forKey: key) ?? InodeState(key: key)
+        timeline?.evicted(key, ref)
         let lossy = state.sawDataLossSinceStart || (!state.baselineKnown && lossSeen)
         let meta = metadata.removeValue(forKey: FilesystemInode(filesystem: key.filesystem, inode: key.inode))
         emit(.inodeEvicted(EvictedInode(state: state, metadata: meta, evict: ref, lossy: lossy)))

@@ -135,6 +135,7 @@ extension Ledger {
     mutating func evaluateIO(_ id: Int) {
         guard let io = ios[id], io.ended, io.openOrderedExtents <= 0 else { return }
         ios[id] = nil
+        if io.isDirect, io.direction != .read { timeline?.window(io, filesystem: lastFilesystem) }
         guard io.isDirect, io.countsReservations else { return }
         remember(io)
         emit(.ioEnded(io))
@@ -159,7 +160,7 @@ extension Ledger {
         let grant = recentWindowReserves.remove(at: i)
         guard ios[grant.io] != nil else { return }
         ios[grant.io]?.data &-= grant.bytes
-        ios[grant.io]?.chain.append(ref)
+        ios[grant.io]?.chain.append(ref.with(BalanceStep(kind: .dataReserved, delta: -grant.bytes)))
     }
 }
 

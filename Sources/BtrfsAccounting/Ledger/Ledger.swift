@@ -102,7 +102,16 @@ public struct Ledger {
     struct PidInode: Hashable { var pid: Int32; var inode: UInt64 }
     struct ReportedKey: Hashable { var rule: String; var inode: InodeKey }
 
-    public init(fileNames: [String]) { self.fileNames = fileNames }
+    /// Balances over time for the HTML and Perfetto reports (nil: not recorded).
+    let timeline: TimelineRecorder?
+
+    public init(fileNames: [String], recordTimeline: Bool = false) {
+        self.fileNames = fileNames
+        timeline = recordTimeline ? TimelineRecorder(fileNames: fileNames) : nil
+    }
+
+    /// What was recorded for the HTML and Perfetto reports (empty unless asked for).
+    public var recordedTimeline: Timeline { timeline?.timeline ?? Timeline() }
 
     var lossSeen: Bool { !lossRefs.isEmpty }
     var isLegacy: Bool { legacyEvidence && !modernEvidence }
@@ -124,6 +133,7 @@ public struct Ledger {
             // CPU's previous event, so findings made since then rest on an incomplete trace.
             let since = loss.kind == .lost ? (lastLineByCPU[loss.cpu] ?? 0) : 0
             downgradeFindings(madeAfter: since)
+            timeline?.lost(loss, since: timeline?.cpuTime[loss.cpu], at: ref, filesystem: fs)
             lossRefs.append(ref)
             lostEvents &+= loss.count
             for id in ios.keys { ios[id]?.lossDuring = true }
@@ -218,6 +228,7 @@ public struct Ledger {
         case .qgroupMeta, .orderedRangeFinished, .extentReserved, .reservedExtentAllocated, .reservedExtentFreed:
             break
         }
+        if let timeline { recordSample(event, fs, timeline) }
     }
 
     // MARK: findings

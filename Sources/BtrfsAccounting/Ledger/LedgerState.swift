@@ -28,16 +28,19 @@ struct OrderedExtentState: Sendable {
 
 /// A signed balance that may have started before the trace did.
 struct Balance: Sendable {
+    var kind: BalanceKind
     var sum: Int64 = 0
     var minimum: Int64 = 0
     var chain = EventChain()
     var touched = false
 
-    mutating func add(_ delta: Int64, _ ref: EventRef) {
+    init(_ kind: BalanceKind) { self.kind = kind }
+
+    mutating func add(_ delta: Int64, _ ref: EventRef, cause: BalanceStep.Cause = .event) {
         touched = true
         sum &+= delta
         if sum < minimum { minimum = sum }
-        chain.append(ref)
+        chain.append(ref.with(BalanceStep(kind: kind, delta: delta, cause: cause)))
         if sum == 0 { chain.reset() }
     }
 
@@ -49,8 +52,8 @@ struct Balance: Sendable {
 /// Per-inode ledger (I1 outstanding extents, I3 ordered extents, I7 qgroup data).
 struct InodeState: Sendable {
     var key: InodeKey
-    var outstanding = Balance()
-    var qgroupData = Balance()
+    var outstanding = Balance(.outstandingExtents)
+    var qgroupData = Balance(.qgroupData)
     var openOrderedExtents: [OrderedExtentState] = []
     var orderedExtentsAdded = 0
     /// Created inside the trace (btrfs_inode_new) with no data loss before: the baseline is zero.

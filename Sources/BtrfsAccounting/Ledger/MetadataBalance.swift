@@ -26,7 +26,7 @@ import TraceEvents
 /// the window is unknown and the balance stays a bound (no error).
 struct MetadataBalance: Sendable {
     /// reserved − released − migrated − consumed.
-    var balance = Balance()
+    var balance = Balance(.metadataReserved)
     var reserved: Int64 = 0
     var released: Int64 = 0
     var migrated: Int64 = 0
@@ -52,7 +52,7 @@ struct MetadataBalance: Sendable {
         case .migrated: migrated &+= c.bytes
         case .treeBlock: consumed &+= c.bytes
         }
-        balance.add(-c.bytes, c.ref)
+        balance.add(-c.bytes, c.ref, cause: c.kind == .migrated ? .migratedToDelayedInode : .treeBlocks)
     }
 
     /// More left than came in, by more than the tree blocks charged could explain. Tree blocks

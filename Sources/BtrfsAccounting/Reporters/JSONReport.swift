@@ -1,3 +1,4 @@
+public import ReportOutput
 import TraceEvents
 
 /// `--format json`. The schema (stable; documented in README.md "JSON output"):
@@ -8,14 +9,17 @@ import TraceEvents
 ///               "bytes","unit","message",
 ///               "events":[{"file","line","timestamp","task","pid","event"}],"elided_events",
 ///               "reports":[{"title","file","line","reason"}]}],
-///  "statistics":{"lines","events","events_by_name":{name:count},"unrecognized_lines",
-///                "malformed_lines","lost_events", ...},
+///  "statistics":{<every TraceStatistics.counters key, in table order>,"events_by_name":{name:count},
+///                "formats","generations","problems"},
 ///  "inodes":[{"fsid","root","inode","outstanding_extents","metadata_reserved",
 ///             "open_ordered_extents","ordered_extents_added","qgroup_data_reserved","evicted","baseline"}]}
 /// ```
 /// `bytes` carries the amount in the finding's `unit` (`bytes`, `extents`, `events`);
 /// `timestamp` is trace-clock nanoseconds or null.
-public enum JSONReport {
+public enum JSONReport: ReportWriter {
+    public typealias Subject = AnalysisReport
+    public static let format = "json"
+
     public static func render(_ report: AnalysisReport) -> String {
         var w = JSONWriter()
         w.beginObject()
@@ -71,20 +75,10 @@ public enum JSONReport {
         w.endArray()
         let s = report.statistics
         w.beginObject("statistics")
-        w.int("lines", s.lines)
-        w.int("events", s.events)
-        w.int("decoded_events", s.decodedEvents)
+        for counter in TraceStatistics.counters { w.int(counter.key, s[keyPath: counter.value]) }
         w.beginObject("events_by_name")
         for name in s.eventsByName.keys.sorted() { w.int(name, s.eventsByName[name]) }
         w.endObject()
-        w.int("unrecognized_lines", s.unrecognizedLines)
-        w.int("malformed_lines", s.malformedLines)
-        w.int("lost_events", s.lostEvents)
-        w.int("data_loss_markers", s.dataLossMarkers)
-        w.int("overlong_lines", s.overlongLines)
-        w.int("unterminated_lines", s.unterminatedLines)
-        w.int("timestamps_backwards", s.timestampsBackwards)
-        w.int("bytes", s.bytes)
         w.beginArray("formats")
         for f in s.formats { w.string(nil, f) }
         w.endArray()

@@ -1,7 +1,11 @@
+public import ReportOutput
 import TraceEvents
 
 /// Human-readable output (the default).
-public enum TextReport {
+public enum TextReport: ReportWriter {
+    public typealias Subject = AnalysisReport
+    public static let format = "text"
+
     public static func timestamp(_ ns: UInt64?) -> String {
         guard let ns else { return "-" }
         let frac = String(ns % 1_000_000_000)
@@ -47,11 +51,14 @@ public enum TextReport {
         out += "\(report.findings.count) finding\(report.findings.count == 1 ? "" : "s") (\(errors) error, \(warnings) warning, \(notes) note)\n"
         out += "read \(s.lines) lines, \(s.events) events (\(s.decodedEvents) accounting), format \(s.formats.joined(separator: ", "))\n"
         out += "kernel: \(report.generations.joined(separator: "; "))\n"
-        out += "unrecognized lines: \(s.unrecognizedLines), malformed: \(s.malformedLines), lost events: \(s.lostEvents)"
-        if s.timestampsBackwards > 0 { out += ", timestamps backwards: \(s.timestampsBackwards)" }
-        if s.overlongLines > 0 { out += ", overlong lines: \(s.overlongLines)" }
-        if s.unterminatedLines > 0 { out += ", unterminated lines: \(s.unterminatedLines)" }
-        out += "\n"
+        out += TraceStatistics.counters.compactMap { c -> String? in
+            let v = s[keyPath: c.value]
+            switch c.text {
+            case .always: return "\(c.label): \(v)"
+            case .whenNonZero: return v > 0 ? "\(c.label): \(v)" : nil
+            case .never: return nil
+            }
+        }.joined(separator: ", ") + "\n"
         for p in s.problems.prefix(10) { out += "  \(p.kind.rawValue): \(p.file):\(p.line): \(p.message)\n" }
         let evicted = report.inodes.filter(\.evicted).count
         out += "inodes: \(report.inodes.count) (\(evicted) evicted)\n"

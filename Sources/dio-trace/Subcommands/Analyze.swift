@@ -4,7 +4,10 @@ import TraceEvents
 import TraceInput
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json, sarif
+    case text, json, sarif, markdown, html, perfetto
+
+    /// The HTML and Perfetto reports draw balances over time.
+    var needsTimeline: Bool { self == .html || self == .perfetto }
 }
 
 extension Severity: ExpressibleByArgument {}
@@ -23,7 +26,7 @@ extension TraceFormat: ExpressibleByArgument {
 
 /// Options shared by `analyze` and `record`.
 struct ReportOptions: ParsableArguments {
-    @Option(name: .long, help: "Output format: text, json or sarif.")
+    @Option(name: .long, help: "Output format: text, json, sarif, markdown (the findings' stories), html (timeline page) or perfetto (Trace Event Format JSON).")
     var format: OutputFormat = .text
 
     @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding reaches this severity (note, warning, error).")
@@ -59,6 +62,7 @@ struct Analyze: ParsableCommand {
             var options = AnalysisOptions(formatOverride: formatIn)
             options.progress = progress.counter
             defer { progress.finish() }
+            options.recordTimeline = report.format.needsTimeline
             result = try Analysis.run(paths: files, options: options, traceDat: TraceDatSupport.opener)
         } catch let error as InputError {
             printError(error.description)
@@ -83,6 +87,9 @@ func emit(_ input: AnalysisReport, options: ReportOptions) throws {
     case .text: print(TerminalStyle.forDescriptor(1).paint(TextReport.render(result)), terminator: "")
     case .json: print(JSONReport.render(result), terminator: "")
     case .sarif: print(SARIFOutput.render(result), terminator: "")
+    case .markdown: print(MarkdownReport.render(result), terminator: "")
+    case .html: print(HTMLReport.render(result), terminator: "")
+    case .perfetto: print(PerfettoReport.render(result), terminator: "")
     }
     if let worst = result.worstSeverity, worst >= options.failOn { throw ExitCode(1) }
 }

@@ -247,7 +247,7 @@ struct Record: ParsableCommand {
         }
         let report: AnalysisReport
         do {
-            report = try Analysis.run(source: source, name: name, format: .ftrace)
+            report = try Analysis.run(source: source, name: name, format: .ftrace, recordTimeline: self.report.format.needsTimeline)
         } catch {
             child.send(SIGTERM)
             _ = child.wait()
