@@ -38,6 +38,7 @@ public enum Analysis {
     public static func run(paths: [String], options: AnalysisOptions = AnalysisOptions(),
                            traceDat: TraceDatOpener? = nil) throws -> AnalysisReport {
         var findings: [Finding] = []
+        var unlisted: [UnlistedFindings] = []
         var inodes: [InodeBalance] = []
         var statistics = TraceStatistics()
         var generations: [String] = []
@@ -83,12 +84,23 @@ public enum Analysis {
             if path != "-" { progress?.finishInput(size: ProgressCounter.storedSize(of: path)) }
             let result = ledger.finish()
             findings += result.findings
+            unlisted += result.unlisted
             inodes += result.inodes
             generations.append(result.generation)
             evictions += ledger.evictions
             timeline.append(ledger.recordedTimeline)
         }
         var report = AnalysisReport(inputs: names, findings: findings, statistics: statistics, inodes: inodes, generations: generations)
+        // One entry per rule and severity over all inputs.
+        var merged: [UnlistedFindings] = []
+        for entry in unlisted {
+            if let i = merged.firstIndex(where: { $0.rule == entry.rule && $0.severity == entry.severity }) {
+                merged[i].count += entry.count
+            } else {
+                merged.append(entry)
+            }
+        }
+        report.unlistedFindings = merged
         report.evictions = evictions
         report.timeline = timeline
         return report
@@ -103,6 +115,7 @@ public enum Analysis {
         let result = ledger.finish()
         var report = AnalysisReport(inputs: [name], findings: result.findings, statistics: reader.statistics,
                                     inodes: result.inodes, generations: [result.generation])
+        report.unlistedFindings = result.unlisted
         report.evictions = ledger.evictions
         report.timeline = ledger.recordedTimeline
         return report

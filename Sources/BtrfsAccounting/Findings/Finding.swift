@@ -198,6 +198,9 @@ public struct AnalysisReport: Sendable {
         self.generations = generations
     }
 
-    /// The most severe finding, or nil.
-    public var worstSeverity: Severity? { findings.map(\.severity).max() }
+    /// Findings beyond the first `Ledger.listedFindingsPerRule` of a rule: counted, not listed.
+    public var unlistedFindings: [UnlistedFindings] = []
+
+    /// The most severe finding, listed or not, or nil.
+    public var worstSeverity: Severity? { (findings.map(\.severity) + unlistedFindings.map(\.severity)).max() }
 }

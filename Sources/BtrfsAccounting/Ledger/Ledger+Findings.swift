@@ -54,6 +54,13 @@ extension Ledger {
     }
 
     mutating func record(_ finding: Finding) {
+        let listed = listedByRule[finding.rule, default: 0]
+        guard listed < Self.listedFindingsPerRule else {
+            unlisted[UnlistedKey(rule: finding.rule, severity: finding.severity), default: 0] += 1
+            if finding.severity == .error { unlistedErrorLines[finding.rule, default: []].append(currentLine) }
+            return
+        }
+        listedByRule[finding.rule] = listed + 1
         findings.append(finding)
         findingLines.append(currentLine)
     }
@@ -64,5 +71,18 @@ extension Ledger {
             findings[i].severity = .warning
             findings[i].message += " Confidence lowered: the trace lost events."
         }
+        for (rule, lines) in unlistedErrorLines {
+            let lowered = lines.filter { $0 > line }.count
+            guard lowered > 0 else { continue }
+            unlistedErrorLines[rule] = lines.filter { $0 <= line }
+            unlisted[UnlistedKey(rule: rule, severity: .error), default: 0] -= lowered
+            if unlisted[UnlistedKey(rule: rule, severity: .error)] == 0 { unlisted[UnlistedKey(rule: rule, severity: .error)] = nil }
+            unlisted[UnlistedKey(rule: rule, severity: .warning), default: 0] += lowered
+        }
     }
+}
+
+struct UnlistedKey: Hashable {
+    var rule: Rule
+    var severity: Severity
 }

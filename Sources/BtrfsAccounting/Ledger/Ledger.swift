@@ -36,6 +36,12 @@ public struct Ledger {
     var nextIO = 0
     var mayUse: [SpaceKey: SpaceValue] = [:]
     var findings: [Finding] = []
+    /// Findings listed per rule; the rest are counted (UnlistedFindings).
+    static let listedFindingsPerRule = 1000
+    var listedByRule: [Rule: Int] = [:]
+    var unlisted: [UnlistedKey: Int] = [:]
+    /// Lines of the unlisted errors, so a later loss of events can lower them like listed ones.
+    var unlistedErrorLines: [Rule: [Int]] = [:]
     var balances: [InodeBalance] = []
     var lastFilesystem: FilesystemID?
     var unmounted: Set<FilesystemIDBox> = []
@@ -233,7 +239,7 @@ public struct Ledger {
 
     // MARK: findings
 
-    public mutating func finish() -> (findings: [Finding], inodes: [InodeBalance], generation: String) {
+    public mutating func finish() -> (findings: [Finding], unlisted: [UnlistedFindings], inodes: [InodeBalance], generation: String) {
         flushValueChains()
         for key in evicting.keys.sorted(by: Self.order) {
             if let ref = evicting.removeValue(forKey: key) { evict(key, ref) }
@@ -258,7 +264,9 @@ public struct Ledger {
             : modernEvidence ? (sawWorkItems ? "4.15+ (outstanding extents exact, delalloc exact: work-item events bound ordered-extent completion)"
                                 : "4.15+ (outstanding extents exact, delalloc bounded: no btrfs_work_sched events)")
             : "undetermined (no generation-specific events)"
-        return (findings, balances, generation)
+        let counted = unlisted.sorted { ($0.key.rule.id, $0.key.severity.rawValue) < ($1.key.rule.id, $1.key.severity.rawValue) }
+            .map { UnlistedFindings(rule: $0.key.rule, severity: $0.key.severity, count: $0.value) }
+        return (findings, counted, balances, generation)
     }
 
     static func order(_ a: InodeKey, _ b: InodeKey) -> Bool {

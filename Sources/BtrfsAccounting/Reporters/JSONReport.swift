@@ -4,7 +4,7 @@ import TraceEvents
 /// `--format json`. The schema (stable; documented in README.md "JSON output"):
 ///
 /// ```
-/// {"findings":[{"rule","rule_name","severity","fsid","root","inode",
+/// {"findings":[{"rule","rule_name","severity","fsid","root","inode",   (the first 1000 of each rule)
 ///               "io":{"task","pid","offset","length","source","result"}|null,
 ///               "bytes","unit","message",
 ///               "events":[{"file","line","timestamp","task","pid","event"}],"elided_events",
@@ -13,6 +13,7 @@ import TraceEvents
 ///                "formats","generations","problems"},
 ///  "inodes":[{"fsid","root","inode","outstanding_extents","metadata_reserved",
 ///             "open_ordered_extents","ordered_extents_added","qgroup_data_reserved","evicted","baseline"}]}
+///  (after "findings": "unlisted_findings":[{"rule","severity","count"}], the findings beyond them)
 /// ```
 /// `bytes` carries the amount in the finding's `unit` (`bytes`, `extents`, `events`);
 /// `timestamp` is trace-clock nanoseconds or null.
@@ -70,6 +71,16 @@ public enum JSONReport: ReportWriter {
                 w.endObject()
             }
             w.endArray()
+            w.endObject()
+        }
+        w.endArray()
+        // Findings beyond the first of each rule: counted by rule and severity, not listed.
+        w.beginArray("unlisted_findings")
+        for u in report.unlistedFindings {
+            w.beginObject()
+            w.string("rule", u.rule.id)
+            w.string("severity", u.severity.rawValue)
+            w.int("count", u.count)
             w.endObject()
         }
         w.endArray()

@@ -49,6 +49,10 @@ public enum TextReport: ReportWriter {
         let warnings = report.findings.filter { $0.severity == .warning }.count
         let notes = report.findings.count - errors - warnings
         out += "\(report.findings.count) finding\(report.findings.count == 1 ? "" : "s") (\(errors) error, \(warnings) warning, \(notes) note)\n"
+        for u in report.unlistedFindings {
+            out += "\(u.count) more \(u.rule.id) \(u.severity.rawValue)\(u.count == 1 ? "" : "s") not listed "
+                + "(the first \(Ledger.listedFindingsPerRule) of a rule are)\n"
+        }
         out += "read \(s.lines) lines, \(s.events) events (\(s.decodedEvents) accounting), format \(s.formats.joined(separator: ", "))\n"
         out += "kernel: \(report.generations.joined(separator: "; "))\n"
         out += TraceStatistics.counters.compactMap { c -> String? in
