@@ -8,7 +8,9 @@ import TraceEvents
 ///               "bytes","unit","message",
 ///               "events":[{"file","line","timestamp","task","pid","event"}],"elided_events",
 ///               "reports":[{"title","file","line","reason"}]}],
-///  "statistics":{"lines","events","events_by_name":{name:count},"unrecognized_lines",
+///  "statistics":{"lines","events","decoded_events","events_by_name":{name:count},
+///                "lines_by_kind":{"event","blank","comment","callchain","function","function_graph",
+///                                 "stack_trace","data_loss","unrecognized","overlong"},"unrecognized_lines",
 ///                "malformed_lines","lost_events", ...},
 ///  "inodes":[{"fsid","root","inode","outstanding_extents","metadata_reserved",
 ///             "open_ordered_extents","ordered_extents_added","qgroup_data_reserved","evicted","baseline"}]}
@@ -76,6 +78,9 @@ public enum JSONReport {
         w.int("decoded_events", s.decodedEvents)
         w.beginObject("events_by_name")
         for name in s.eventsByName.keys.sorted() { w.int(name, s.eventsByName[name]) }
+        w.endObject()
+        w.beginObject("lines_by_kind")
+        for (kind, count) in s.linesByKind { w.int(kind, count) }
         w.endObject()
         w.int("unrecognized_lines", s.unrecognizedLines)
         w.int("malformed_lines", s.malformedLines)
