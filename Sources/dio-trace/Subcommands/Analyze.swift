@@ -50,6 +50,9 @@ struct Analyze: ParsableCommand {
     @OptionGroup var report: ReportOptions
 
     func run() throws {
+        if !TraceDatIsolation.isChild && TraceDatIsolation.mayReadTraceDat(files, formatOverride: formatIn) {
+            throw ExitCode(TraceDatIsolation.runChild(names: files.map { $0 == "-" ? "<stdin>" : $0 }))
+        }
         let result: AnalysisReport
         do {
             result = try Analysis.run(paths: files, options: AnalysisOptions(formatOverride: formatIn), traceDat: TraceDatSupport.opener)
