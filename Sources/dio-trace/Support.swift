@@ -20,7 +20,7 @@ enum TraceDatSupport {
     /// Notes each trace.dat input before libtracecmd reads it, so that a crash in the isolated
     /// child names the file (TraceDatIsolation).
     static let opener: Analysis.TraceDatOpener? = { path, index in
-        TraceDatIsolation.noteOpening(index)
+        TraceDatIsolation.noteOpening(index, path: path)
         return try TraceDatEventStream.opener(path, index)
     }
 }

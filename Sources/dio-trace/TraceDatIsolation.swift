@@ -1,8 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import BtrfsAccounting
-import FixtureCheck
 import TraceEvents
 import TraceInput
 
@@ -10,17 +8,14 @@ import TraceInput
 /// inputs make them crash (SIGSEGV in `tep_parse_event` reached from `tracecmd_open_head`, wild
 /// reads in `kbuffer_load_subbuffer`, heap corruption aborting with "free(): invalid size").
 /// A signal cannot be caught and reported safely, so when an input of `analyze` is (or may be,
-/// for stdin) a trace.dat, the command re-runs itself in a child process and the parent only
-/// waits: the child's exit status and output are passed through unchanged, and a child killed by
-/// a signal becomes one line naming the trace.dat it was reading, with exit status 2.
-///
-/// The child does the whole analysis (nothing is decoded twice); the cost is one process start.
+/// for stdin) a trace.dat, the process forks before reading anything: the child does the whole
+/// analysis (nothing is decoded twice) and prints the report; the parent only waits, passes the
+/// child's stderr and exit status through, and turns a child killed by a signal into one line
+/// naming the trace.dat it was reading, with exit status 2. The cost is one `fork` (no exec).
 enum TraceDatIsolation {
-    /// Set in the child's environment: the file it appends the index of each trace.dat input to,
-    /// before handing it to libtracecmd.
-    static let progressVariable = "DIO_TRACE_TRACEDAT_PROGRESS"
-
-    static var isChild: Bool { getenv(progressVariable) != nil }
+    /// In the child: the file it appends the index of each trace.dat input to before handing it
+    /// to libtracecmd; -1 in the parent or without isolation.
+    nonisolated(unsafe) private static var progressDescriptor: Int32 = -1
 
     /// True when some input is stdin (unknown until read) or starts, after gzip, with the
     /// trace.dat magic. Unreadable inputs are left to the normal path to report.
@@ -34,39 +29,32 @@ enum TraceDatIsolation {
         }
     }
 
-    /// Runs this executable again with the same arguments and returns its exit status; `names`
-    /// are the inputs as messages show them (`<stdin>` for `-`).
-    static func runChild(names: [String]) -> Int32 {
+    /// Forks. Returns nil in the child, which goes on with the analysis; in the parent, waits
+    /// and returns the exit status to end with. `names` are the inputs as messages show them
+    /// (`<stdin>` for `-`). Call before any thread is started (only arguments were parsed).
+    static func fork(names: [String]) -> Int32? {
         let tmp = temporaryDirectory()
         guard let progress = TemporaryFile(directory: tmp, suffix: ".progress"),
               let errors = TemporaryFile(directory: tmp, suffix: ".err") else {
             printError("cannot create a temporary file in \(tmp): \(String(cString: strerror(errno)))")
             return 2
         }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, errors.fd, 2)
-        var argv: [UnsafeMutablePointer<CChar>?] = CommandLine.arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        // No interactive backtracer, and glibc's abort messages to stderr (captured), not the tty.
-        var environment: [UnsafeMutablePointer<CChar>?] = [
-            strdup("\(progressVariable)=\(progress.path)"), strdup("SWIFT_BACKTRACE=enable=no"), strdup("LIBC_FATAL_STDERR_=1"),
-        ]
-        var entry = environ
-        while let variable = entry.pointee {
-            if strncmp(variable, "SWIFT_BACKTRACE=", 16) != 0 && strncmp(variable, "LIBC_FATAL_STDERR_=", 19) != 0 {
-                environment.append(strdup(variable))
-            }
-            entry += 1
-        }
-        environment.append(nil)
-        defer { environment.forEach { free($0) } }
-        var pid = pid_t()
-        let spawned = posix_spawn(&pid, "/proc/self/exe", &actions, nil, &argv, &environment)
-        guard spawned == 0 else {
-            printError("cannot start a child process to read trace.dat: \(String(cString: strerror(spawned)))")
+        fflush(nil)
+        let pid = Glibc.fork()
+        if pid < 0 {
+            printError("cannot fork to read trace.dat: \(String(cString: strerror(errno)))")
             return 2
+        }
+        if pid == 0 {
+            // The crash is reported by the parent: default actions, no backtracer, and glibc's
+            // abort messages to the captured stderr instead of the terminal.
+            for s in [SIGSEGV, SIGBUS, SIGABRT, SIGILL, SIGFPE, SIGTRAP] { signal(s, SIG_DFL) }
+            setenv("LIBC_FATAL_STDERR_", "1", 1)
+            dup2(errors.fd, 2)
+            progressDescriptor = dup(progress.fd)
+            progress.keep()
+            errors.keep()
+            return nil
         }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {
@@ -87,9 +75,12 @@ enum TraceDatIsolation {
             raise(signal)
             return 128 + signal
         }
-        let opened = progress.contents().split(separator: 0x0A).last.flatMap { Int(String(decoding: $0, as: UTF8.self)) }
+        let opened = lastOpened(progress)
+        if let opened, opened.path.hasPrefix(tmp + "dio-trace-"), opened.path.hasSuffix(".dat") {
+            unlink(opened.path) // the child's temporary copy, left behind by the crash
+        }
         let what = signal == SIGSEGV ? "SIGSEGV" : signal == SIGABRT ? "SIGABRT" : signal == SIGBUS ? "SIGBUS" : "signal \(signal)"
-        if let opened, opened >= 0, opened < names.count {
+        if let opened = opened?.index, opened >= 0, opened < names.count {
             printError("\(names[opened]): corrupt or hostile trace.dat: libtracecmd/libtraceevent crashed reading it (\(what)); no report")
         } else {
             printError("\(names.joined(separator: ", ")): the analysis crashed (\(what)); no report")
@@ -97,19 +88,25 @@ enum TraceDatIsolation {
         return 2
     }
 
-    /// In the child: records that input `index` is about to be handed to libtracecmd.
-    static func noteOpening(_ index: Int32) {
-        guard let path = getenv(progressVariable) else { return }
-        let fd = open(path, O_WRONLY | O_APPEND)
-        guard fd >= 0 else { return }
-        let line = Array("\(index)\n".utf8)
-        _ = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        close(fd)
+    /// In the child: records that input `index` is about to be handed to libtracecmd as `path`
+    /// (its private temporary copy for gzip and stdin, which the parent removes after a crash).
+    static func noteOpening(_ index: Int32, path: String) {
+        guard progressDescriptor >= 0 else { return }
+        let line = Array("\(index) \(path)\n".utf8)
+        _ = line.withUnsafeBytes { write(progressDescriptor, $0.baseAddress, $0.count) }
     }
 
+    /// The last `index path` line of the child's progress file.
+    private static func lastOpened(_ progress: TemporaryFile) -> (index: Int, path: String)? {
+        guard let line = progress.contents().split(separator: 0x0A).last,
+              let space = line.firstIndex(of: 0x20), let index = Int(String(decoding: line[..<space], as: UTF8.self)) else { return nil }
+        return (index, String(decoding: line[(space + 1)...], as: UTF8.self))
+    }
+
+    /// `$TMPDIR` or `/tmp`, ending in `/` (as Analysis names its temporary copies).
     private static func temporaryDirectory() -> String {
-        if let t = getenv("TMPDIR"), t.pointee != 0 { return String(cString: t) }
-        return "/tmp"
+        let dir = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+        return dir.hasSuffix("/") ? dir : dir + "/"
     }
 }
 
@@ -119,7 +116,7 @@ private final class TemporaryFile {
     let fd: Int32
 
     init?(directory: String, suffix: String) {
-        var template = Array((directory + "/dio-trace-XXXXXX" + suffix).utf8CString)
+        var template = Array((directory + "dio-trace-XXXXXX" + suffix).utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { buffer in
             buffer.baseAddress.map { mkstemps($0, Int32(suffix.utf8.count)) } ?? -1
         }
@@ -128,10 +125,15 @@ private final class TemporaryFile {
         path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    private var owner = true
+
     deinit {
         close(fd)
-        unlink(path)
+        if owner { unlink(path) }
     }
+
+    /// In a forked child: the parent removes the file.
+    func keep() { owner = false }
 
     func contents() -> [UInt8] {
         var out: [UInt8] = []

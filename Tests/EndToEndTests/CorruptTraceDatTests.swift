@@ -11,8 +11,15 @@ final class CorruptTraceDatTests: XCTestCase {
     @discardableResult
     func assertNoSignal(_ args: [String], stdin: Data? = nil, naming name: String,
                         file: StaticString = #filePath, line: UInt = #line) throws -> Int32 {
+        // A private TMPDIR: the temporary copy of a gzip/stdin trace.dat must not outlive a crash.
+        let tmp = try temporaryDirectory().appendingPathComponent("tmp-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        defer {
+            XCTAssertEqual(try? FileManager.default.contentsOfDirectory(atPath: tmp.path), [], "\(name): files left in TMPDIR", file: file, line: line)
+        }
         let p = Process()
         p.executableURL = CommandLineTests.binary
+        p.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": tmp.path]) { $1 }
         p.arguments = ["analyze", "--format", "json"] + args
         let err = Pipe(), input = Pipe()
         p.standardOutput = FileHandle.nullDevice
@@ -34,10 +41,14 @@ final class CorruptTraceDatTests: XCTestCase {
         return status
     }
 
+    private var scratch: URL?
+
     func temporaryDirectory() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dio-trace-corrupt-\(getpid())-\(name.hashValue)")
+        if let scratch { return scratch }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dio-trace-corrupt-\(getpid())-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        scratch = dir
         return dir
     }
 

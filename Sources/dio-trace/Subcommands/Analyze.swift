@@ -50,8 +50,9 @@ struct Analyze: ParsableCommand {
     @OptionGroup var report: ReportOptions
 
     func run() throws {
-        if !TraceDatIsolation.isChild && TraceDatIsolation.mayReadTraceDat(files, formatOverride: formatIn) {
-            throw ExitCode(TraceDatIsolation.runChild(names: files.map { $0 == "-" ? "<stdin>" : $0 }))
+        if TraceDatIsolation.mayReadTraceDat(files, formatOverride: formatIn),
+           let status = TraceDatIsolation.fork(names: files.map { $0 == "-" ? "<stdin>" : $0 }) {
+            throw ExitCode(status)
         }
         let result: AnalysisReport
         do {
