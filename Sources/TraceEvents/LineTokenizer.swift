@@ -85,9 +85,12 @@ public struct LineTokenizer: Sendable {
         if a == end { return .blank }
         if p[0] == 0x09 {
             // perf call-chain frames are TAB-indented; so are event lines copied from some
-            // reports (trappy's test traces): an event first, then a frame, else counted.
+            // reports (trappy's test traces). A frame has no `: ` (an event's timestamp has), so
+            // the common case costs one memchr; otherwise an event first, then a frame, else counted.
+            let frame = isCallchainFrame(p, a, end)
+            if frame && !hasColonSpace(p, a, end) { return .callchainFrame }
             if let kind = eventLine(p, a, end) { return kind }
-            return isCallchainFrame(p, a, end) ? .callchainFrame : .unrecognized
+            return frame ? .callchainFrame : .unrecognized
         }
         let c0 = p[a]
         if c0 == 0x23 { // '#'

@@ -29,6 +29,18 @@ extension LineTokenizer {
         return k > a && k + 1 < end && p[k] == 0x20 && !Bytes.isSpace(p[k + 1])
     }
 
+    /// True when `: ` (or a final `:`) occurs in the line, as after every event timestamp.
+    func hasColonSpace(_ p: UnsafeRawBufferPointer, _ a: Int, _ end: Int) -> Bool {
+        guard let base = p.baseAddress else { return false }
+        var i = a
+        while i < end, let hit = memchr(base + i, 0x3A, end - i) {
+            let k = base.distance(to: UnsafeRawPointer(hit))
+            if k + 1 == end || Bytes.isSpace(p[k + 1]) { return true }
+            i = k + 1
+        }
+        return false
+    }
+
     /// function_graph output: ` 0)   0.198 us    |  f();`, ` 0)               |  g() {`, with the
     /// `funcgraph-abstime` prefix `  4470.012345 |   0)  ...`, task switches
     /// ` 0)   <idle>-0    =>   bash-1234  ` and the `------` separators around them.
