@@ -17,13 +17,21 @@ enum TraceDatIsolation {
     /// to libtracecmd; -1 in the parent or without isolation.
     nonisolated(unsafe) private static var progressDescriptor: Int32 = -1
 
-    /// True when some input is stdin (unknown until read) or starts, after gzip, with the
-    /// trace.dat magic. Unreadable inputs are left to the normal path to report.
+    /// True when some input is stdin or another pipe (unknown until read, and not to be read
+    /// twice) or a regular file that starts, after gzip, with the trace.dat magic. Missing and
+    /// unreadable inputs are left to the normal path to report.
     static func mayReadTraceDat(_ paths: [String], formatOverride: TraceFormat?) -> Bool {
         if formatOverride == .traceDat { return true }
         if formatOverride != nil { return false }
         return paths.contains { path in
             if path == "-" { return true }
+            var st = stat()
+            guard stat(path, &st) == 0 else { return false }
+            switch st.st_mode & S_IFMT {
+            case S_IFREG: break
+            case S_IFDIR: return false
+            default: return true // FIFO, /dev/fd/N of a process substitution, character device
+            }
             guard let source = try? InputOpener.open(path: path) else { return false }
             return TraceFormat.sniff(Array(source.prefix.prefix(16))) == .traceDat
         }
@@ -65,7 +73,9 @@ enum TraceDatIsolation {
         }
         // WIFEXITED / WTERMSIG are macros Swift does not import.
         if status & 0x7f == 0 {
-            errors.copy(to: 2)
+            // Our own lines only: libtracecmd also writes to stderr directly, whatever its log
+            // level (`mmap: ...` / `Can not mmap file, will read instead` on some corrupt files).
+            errors.copyLines(startingWith: ["dio-trace: ", "Error: "], to: 2)
             return (status >> 8) & 0xff
         }
         let signal = status & 0x7f
@@ -147,9 +157,14 @@ private final class TemporaryFile {
         }
     }
 
-    /// Writes the contents to descriptor `target` (the child's stderr to ours).
-    func copy(to target: Int32) {
-        let bytes = contents()
+    /// Writes the lines that start with one of `prefixes` to descriptor `target` (the child's
+    /// stderr to ours).
+    func copyLines(startingWith prefixes: [String], to target: Int32) {
+        var bytes: [UInt8] = []
+        for line in contents().split(separator: 0x0A) where prefixes.contains(where: { line.starts(with: $0.utf8) }) {
+            bytes += line
+            bytes.append(0x0A)
+        }
         var done = 0
         while done < bytes.count {
             let n = bytes.withUnsafeBytes { raw in raw.baseAddress.map { write(target, $0 + done, raw.count - done) } ?? 0 }

@@ -88,6 +88,26 @@ final class CorruptTraceDatTests: XCTestCase {
         XCTAssertEqual(try assertNoSignal([good, first.path], naming: first.path), 2)
     }
 
+    /// A named pipe (or `<(zcat ...)`) is read once: deciding whether to isolate reads no input.
+    func testPipesAreReadOnceWhateverTheFormat() throws {
+        let dir = try temporaryDirectory()
+        for input in ["Fixtures/synthetic/seed-4.2-generic-095/trace.txt", "Fixtures/tracedat/k6.1-dio-basic.dat"] {
+            let file = CommandLineTests.root.appendingPathComponent(input).path
+            let fifo = dir.appendingPathComponent("fifo-\(UUID().uuidString)").path
+            XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+            let writer = Process()
+            writer.executableURL = URL(fileURLWithPath: "/bin/sh")
+            writer.arguments = ["-c", "cat \"$0\" > \"$1\"", file, fifo]
+            try writer.run()
+            let viaPipe = try CommandLineTests.run(["analyze", "--format", "json", fifo])
+            writer.waitUntilExit()
+            let direct = try CommandLineTests.run(["analyze", "--format", "json", file])
+            XCTAssertEqual(viaPipe.status, direct.status, viaPipe.err)
+            // Same statistics and findings; only the file name differs.
+            XCTAssertEqual(viaPipe.out.replacingOccurrences(of: fifo, with: file), direct.out, input)
+        }
+    }
+
     /// Truncations, byte flips in the header and format sections and huge size fields of real
     /// trace.dat files, generated here with a fixed seed; bounded to a few seconds.
     func testGeneratedCorruptionsNeverKillAnalyze() throws {
