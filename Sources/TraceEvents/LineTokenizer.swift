@@ -61,10 +61,14 @@ public enum LineKind: Sendable {
     case traceCmdDropped(cpu: Int32, count: UInt64)
     /// `##### CPU N buffer started ####`: older events of that CPU were overwritten.
     case bufferStarted(cpu: Int32)
-    /// A TAB-indented perf call-chain frame.
+    /// A TAB-indented perf call-chain frame (`\t  ffffffff8123 func+0x1f ([kernel.kallsyms])`).
     case callchainFrame
-    /// `<stack trace>` / ` => func` lines of the stacktrace option.
+    /// `<stack trace>` / ` => func` lines of the stacktrace option, with or without context.
     case stackTrace
+    /// A function tracer line: context, then `func <-parent` (no event name).
+    case function
+    /// A function_graph tracer line (` 0)   0.198 us    |  f();`, separators, task switches).
+    case functionGraph
     case event(EventHeader)
     /// Not a line any supported format prints.
     case unrecognized
@@ -77,11 +81,17 @@ public struct LineTokenizer: Sendable {
     public func classify(_ p: UnsafeRawBufferPointer) -> LineKind {
         let end = p.count
         if end == 0 { return .blank }
-        if p[0] == 0x09 {
-            return Bytes.skipSpaces(p, 0, end) == end ? .blank : .callchainFrame
-        }
         let a = Bytes.skipSpaces(p, 0, end)
         if a == end { return .blank }
+        if p[0] == 0x09 {
+            // perf call-chain frames are TAB-indented; so are event lines copied from some
+            // reports (trappy's test traces). A frame has no `: ` (an event's timestamp has), so
+            // the common case costs one memchr; otherwise an event first, then a frame, else counted.
+            let frame = isCallchainFrame(p, a, end)
+            if frame && !hasColonSpace(p, a, end) { return .callchainFrame }
+            if let kind = eventLine(p, a, end) { return kind }
+            return frame ? .callchainFrame : .unrecognized
+        }
         let c0 = p[a]
         if c0 == 0x23 { // '#'
             if Bytes.matches(p, a, end, "##### CPU ") {
@@ -90,16 +100,16 @@ public struct LineTokenizer: Sendable {
             if let r = entriesHeader(p, a, end) { return r }
             return .comment
         }
-        if a == 0 && Bytes.matches(p, 0, end, "$ ") { return .comment }
+        // Indented copies (documentation, mails) are read like the original.
+        if Bytes.matches(p, a, end, "$ ") { return .comment }
         if Bytes.matches(p, a, end, "CPU:") { return cpuMarker(p, a + 4, end) }
-        if a == 0 {
-            if Bytes.matches(p, 0, end, "cpus=") || Bytes.matches(p, 0, end, "version = ") { return .traceCmdHeader }
-            if Bytes.matches(p, 0, end, "CPU "), let (_, j) = Bytes.parseDecimal(p, 4, end), Bytes.matches(p, j, end, " is empty") {
-                return .traceCmdHeader
-            }
+        if Bytes.matches(p, a, end, "cpus=") || Bytes.matches(p, a, end, "version = ") { return .traceCmdHeader }
+        if Bytes.matches(p, a, end, "CPU "), let (_, j) = Bytes.parseDecimal(p, a + 4, end), Bytes.matches(p, j, end, " is empty") {
+            return .traceCmdHeader
         }
-        if Bytes.matches(p, a, end, "<stack trace>") || Bytes.matches(p, a, end, "=> ") { return .stackTrace }
-        if let header = eventLine(p, a, end) { return .event(header) }
+        if isStackTraceTail(p, a, end) || Bytes.matches(p, a, end, "=> ") { return .stackTrace }
+        if let kind = eventLine(p, a, end) { return kind }
+        if isFunctionGraph(p, a, end) { return .functionGraph }
         return .unrecognized
     }
 
@@ -131,7 +141,8 @@ public struct LineTokenizer: Sendable {
 
     // MARK: event lines
 
-    private func eventLine(_ p: UnsafeRawBufferPointer, _ a: Int, _ end: Int) -> EventHeader? {
+    /// An event line, or a function tracer / `<stack trace>` line with the same context fields.
+    private func eventLine(_ p: UnsafeRawBufferPointer, _ a: Int, _ end: Int) -> LineKind? {
         // 1. The `[ddd]` CPU anchor, when present.
         var i = a
         while i < end {
@@ -148,10 +159,10 @@ public struct LineTokenizer: Sendable {
                     // irq/preempt flags column (4 to 6 characters, any of them)
                     k = Bytes.skipSpaces(p, Bytes.skipToSpace(p, k, end), end)
                 }
-                guard let afterTime = parseTimestamp(p, k, end, into: &h), parseContext(p, a, i, into: &h),
-                      parseName(p, afterTime, end, into: &h) else { return nil }
+                guard let afterTime = parseTimestamp(p, k, end, into: &h), parseContext(p, a, i, into: &h) else { return nil }
+                guard parseName(p, afterTime, end, into: &h) else { return nonEventTail(p, afterTime, end) }
                 if h.style != .perf { h.style = .ftrace }
-                return h
+                return .event(h)
             }
             i += 1
         }
@@ -169,12 +180,15 @@ public struct LineTokenizer: Sendable {
                     if let (cpu, j) = Bytes.parseDecimal(p, tokenStart, leftEnd), j < leftEnd, !Bytes.isDigit(p[j]), cpu < Int32.max {
                         h.cpu = Int32(cpu)
                         h.style = .latency
-                        if parseContext(p, a, tokenStart, into: &h), parseName(p, afterTime, end, into: &h) {
-                            h.style = .latency
-                            return h
+                        if parseContext(p, a, tokenStart, into: &h) {
+                            if parseName(p, afterTime, end, into: &h) {
+                                h.style = .latency
+                                return .event(h)
+                            }
+                            if let kind = nonEventTail(p, afterTime, end) { return kind }
                         }
                     } else if parseContext(p, a, leftEnd, into: &h), h.style == .perf, parseName(p, afterTime, end, into: &h) {
-                        return h
+                        return .event(h)
                     }
                 }
             }
@@ -184,7 +198,7 @@ public struct LineTokenizer: Sendable {
         if a == 0 {
             var h = EventHeader()
             h.style = .noContext
-            if parseName(p, 0, end, into: &h), !h.hasSubsystemPrefix { return h }
+            if parseName(p, 0, end, into: &h), !h.hasSubsystemPrefix, isTracepointName(p, h.nameStart, h.nameEnd) { return .event(h) }
         }
         return nil
     }
@@ -290,6 +304,9 @@ public struct LineTokenizer: Sendable {
         if k < end && p[k] == 0x28 && k + 1 < end && p[k + 1] == 0x2B { // trace-cmd --ts-diff "(+5)"
             while k < end && p[k] != 0x29 { k += 1 }
             k = Bytes.skipSpaces(p, k + 1, end)
+        } else if h.style == .perf, k < end, Bytes.isDigit(p[k]), let (_, j) = Bytes.parseDecimal(p, k, end), j < end, p[j] == 0x20 {
+            // perf script sample period (`dd 29776 666709.771979:   10101010 cpu-clock: `)
+            k = Bytes.skipSpaces(p, j, end)
         }
         let nameStart = k
         var segmentStart = k

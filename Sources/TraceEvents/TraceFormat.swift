@@ -26,7 +26,7 @@ public enum TraceFormat: String, Sendable, CaseIterable {
         if control > 8 { return nil }
         return prefix.withUnsafeBytes { raw -> TraceFormat? in
             let tokenizer = LineTokenizer()
-            var perfVotes = 0, ftraceVotes = 0, traceCmdVotes = 0, events = 0
+            var perfVotes = 0, ftraceVotes = 0, traceCmdVotes = 0, events = 0, ftraceLines = 0
             var start = 0
             var lineIndex = 0
             let end = raw.count
@@ -35,18 +35,18 @@ public enum TraceFormat: String, Sendable, CaseIterable {
                 while stop < end && raw[stop] != 0x0A { stop += 1 }
                 if stop == end && end == prefix.count && stop - start > 0 && lineIndex > 0 && prefix.count >= 64 * 1024 { break }
                 let line = UnsafeRawBufferPointer(rebasing: raw[start..<stop])
-                let text = line
-                if Bytes.matches(text, 0, text.count, "# tracer:") { ftraceVotes += 10 }
-                if Bytes.matches(text, 0, text.count, "cpus=") { traceCmdVotes += 10 }
-                if Bytes.matches(text, 0, text.count, "version = ") { traceCmdVotes += 2 }
-                if text.count > 0 && text[0] == 0x09 { perfVotes += 1 }
+                let a = Bytes.skipSpaces(line, 0, line.count) // indented copies vote as the original
+                if Bytes.matches(line, a, line.count, "# tracer:") { ftraceVotes += 10 }
+                if Bytes.matches(line, a, line.count, "cpus=") { traceCmdVotes += 10 }
+                if Bytes.matches(line, a, line.count, "version = ") { traceCmdVotes += 2 }
                 switch tokenizer.classify(line) {
                 case .event(let header):
                     events += 1
                     if header.hasSubsystemPrefix { perfVotes += 2 }
                     if header.style == .perf { perfVotes += 1 }
                     if header.style == .ftrace { ftraceVotes += 1 }
-                case .callchainFrame: perfVotes += 1
+                case .callchainFrame: perfVotes += 2
+                case .function, .functionGraph, .stackTrace: ftraceLines += 1
                 case .traceCmdHeader, .traceCmdDropped: traceCmdVotes += 2
                 case .lost, .bufferStarted: ftraceVotes += 1
                 default: break
@@ -58,6 +58,8 @@ public enum TraceFormat: String, Sendable, CaseIterable {
             if events == 0 {
                 if ftraceVotes >= 10 { return .ftrace }
                 if traceCmdVotes >= 10 { return .traceCmdReport }
+                // function / function_graph tracer output only: still ftrace, read and counted.
+                if ftraceLines > 0 { return .ftrace }
                 return nil
             }
             if traceCmdVotes >= 10 || (traceCmdVotes > 0 && traceCmdVotes >= ftraceVotes && traceCmdVotes >= perfVotes) { return .traceCmdReport }

@@ -75,19 +75,27 @@ public final class TraceReader {
         }
         switch tokenizer.classify(p) {
         case .blank:
-            return
-        case .comment, .traceCmdHeader, .stackTrace:
+            statistics.blankLines += 1
+        case .comment, .traceCmdHeader:
             statistics.commentLines += 1
         case .callchainFrame:
             statistics.callchainLines += 1
+        case .stackTrace:
+            statistics.stackTraceLines += 1
+        case .function:
+            statistics.functionLines += 1
+        case .functionGraph:
+            statistics.functionGraphLines += 1
         case .entriesHeader(let inBuffer, let written):
             statistics.commentLines += 1
             if written > inBuffer {
                 try loss(.overwritten, cpu: -1, count: written - inBuffer, line: line, sink: sink)
             }
         case .lost(let cpu, let count), .traceCmdDropped(let cpu, let count):
+            statistics.dataLossLines += 1
             try loss(.lost, cpu: cpu, count: count, line: line, sink: sink)
         case .bufferStarted(let cpu):
+            statistics.dataLossLines += 1
             try loss(.bufferStarted, cpu: cpu, count: 0, line: line, sink: sink)
         case .unrecognized:
             statistics.unrecognizedLines += 1

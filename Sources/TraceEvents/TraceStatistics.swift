@@ -30,8 +30,21 @@ public struct TraceStatistics: Sendable, Equatable {
     public var lostEvents: UInt64 = 0
     /// Number of lost/overwritten markers (some do not say how many events).
     public var dataLossMarkers: UInt64 = 0
+    // Lines by kind: with `events`, `unrecognizedLines` and `overlongLines` these sum to `lines`
+    // for text input (`linesByKind`).
+    public var blankLines: UInt64 = 0
+    /// `#` headers and legends, `$ command`, trace-cmd `cpus=` / `version =` / `CPU N is empty`.
     public var commentLines: UInt64 = 0
+    /// perf call-chain frames.
     public var callchainLines: UInt64 = 0
+    /// Function tracer calls (`func <-parent`).
+    public var functionLines: UInt64 = 0
+    /// function_graph tracer output.
+    public var functionGraphLines: UInt64 = 0
+    /// `<stack trace>` heads and their ` => func` frames.
+    public var stackTraceLines: UInt64 = 0
+    /// `CPU:N [LOST M EVENTS]`, `[EVENTS DROPPED]`, `##### CPU N buffer started ####` lines.
+    public var dataLossLines: UInt64 = 0
     public var problems: [InputProblem] = []
     /// Detected format per input, in input order.
     public var formats: [String] = []
@@ -39,6 +52,15 @@ public struct TraceStatistics: Sendable, Equatable {
     public static let problemLimit = 50
 
     public init() {}
+
+    /// Every line read, by kind, in a fixed order (JSON `lines_by_kind`). Known non-accounting
+    /// lines (comments, call chains, function and function_graph tracer output, stack traces)
+    /// are counted like unrecognized ones are: nothing read is dropped without a count.
+    public var linesByKind: [(kind: String, count: UInt64)] {
+        [("event", events), ("blank", blankLines), ("comment", commentLines), ("callchain", callchainLines),
+         ("function", functionLines), ("function_graph", functionGraphLines), ("stack_trace", stackTraceLines),
+         ("data_loss", dataLossLines), ("unrecognized", unrecognizedLines), ("overlong", overlongLines)]
+    }
 
     mutating func note(_ kind: InputProblem.Kind, file: String, line: Int, _ message: @autoclosure () -> String) {
         if problems.count < Self.problemLimit || (problems.last.map { $0.file == file && $0.line > line } ?? false) {
@@ -111,5 +133,10 @@ extension TraceStatistics {
         StatisticsCounter(key: "bytes", label: "bytes", text: .never, value: \.bytes),
         StatisticsCounter(key: "comment_lines", label: "comment lines", text: .never, value: \.commentLines),
         StatisticsCounter(key: "callchain_lines", label: "call-chain lines", text: .never, value: \.callchainLines),
+        StatisticsCounter(key: "blank_lines", label: "blank lines", text: .never, value: \.blankLines),
+        StatisticsCounter(key: "function_lines", label: "function tracer lines", text: .never, value: \.functionLines),
+        StatisticsCounter(key: "function_graph_lines", label: "function_graph lines", text: .never, value: \.functionGraphLines),
+        StatisticsCounter(key: "stack_trace_lines", label: "stack trace lines", text: .never, value: \.stackTraceLines),
+        StatisticsCounter(key: "data_loss_lines", label: "data-loss lines", text: .never, value: \.dataLossLines),
     ]
 }

@@ -12,6 +12,10 @@ public final class MappedFile {
     /// Maps `path`; returns nil when it is not a non-empty regular file or cannot be mapped
     /// (callers then stream it with `read`).
     public init?(path: String) {
+        // Only regular files: opening a FIFO (`<(zcat ...)`) for a second time would block
+        // until another writer came, after the reader that sniffed it had taken its data.
+        var pathStatus = stat()
+        guard stat(path, &pathStatus) == 0, (pathStatus.st_mode & S_IFMT) == S_IFREG else { return nil }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { return nil }
         defer { close(fd) }

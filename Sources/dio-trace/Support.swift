@@ -16,7 +16,12 @@ func printError(_ message: String) {
 
 /// trace.dat support (module TraceDat, libtracecmd).
 enum TraceDatSupport {
-    static let opener: Analysis.TraceDatOpener? = TraceDatEventStream.opener
+    /// Notes each trace.dat input before libtracecmd reads it, so that a crash in the isolated
+    /// child names the file (TraceDatIsolation).
+    static let opener: Analysis.TraceDatOpener? = { path, index in
+        TraceDatIsolation.noteOpening(index, path: path)
+        return try TraceDatEventStream.opener(path, index)
+    }
 }
 
 /// SARIF output (module FixtureCheck).

@@ -90,6 +90,9 @@ public enum JSONReport: ReportWriter {
         w.beginObject("events_by_name")
         for name in s.eventsByName.keys.sorted() { w.int(name, s.eventsByName[name]) }
         w.endObject()
+        w.beginObject("lines_by_kind")
+        for (kind, count) in s.linesByKind { w.int(kind, count) }
+        w.endObject()
         w.beginArray("formats")
         for f in s.formats { w.string(nil, f) }
         w.endArray()

@@ -16,6 +16,16 @@ public enum TextReport: ReportWriter {
         s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count)
     }
 
+    /// `file:line timestamp task-pid event`; a data-loss marker has no task and often no
+    /// timestamp: `file:line data loss (marker line)`.
+    static func eventLine(_ e: EventReference) -> String {
+        if e.pid < 0 && e.task.isEmpty {
+            let when = e.timestamp.map { " at " + timestamp($0) } ?? ""
+            return "\(e.file):\(e.line) data loss\(when) (marker line)"
+        }
+        return "\(e.file):\(e.line) \(timestamp(e.timestamp)) \(e.task)-\(e.pid) \(e.event)"
+    }
+
     public static func render(_ report: AnalysisReport) -> String {
         var out = ""
         for f in report.findings {
@@ -38,7 +48,7 @@ public enum TextReport: ReportWriter {
                 out += "  events:\n"
                 for (i, e) in f.events.enumerated() {
                     if f.elidedEvents > 0 && i == 16 { out += "    ... \(f.elidedEvents) more ...\n" }
-                    out += "    \(e.file):\(e.line) \(timestamp(e.timestamp)) \(e.task)-\(e.pid) \(e.event)\n"
+                    out += "    " + eventLine(e) + "\n"
                 }
             }
             for r in f.reports { out += "  kernel report: \(r.title) (\(r.file):\(r.line); \(r.reason))\n" }
@@ -63,6 +73,9 @@ public enum TextReport: ReportWriter {
             case .never: return nil
             }
         }.joined(separator: ", ") + "\n"
+        let known = [("comment", s.commentLines), ("call-chain", s.callchainLines), ("function", s.functionLines),
+                     ("function_graph", s.functionGraphLines), ("stack trace", s.stackTraceLines)].filter { $0.1 > 0 }
+        if !known.isEmpty { out += "non-event lines: " + known.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + "\n" }
         for p in s.problems.prefix(10) { out += "  \(p.kind.rawValue): \(p.file):\(p.line): \(p.message)\n" }
         let evicted = report.inodes.filter(\.evicted).count
         out += "inodes: \(report.inodes.count) (\(evicted) evicted)\n"
