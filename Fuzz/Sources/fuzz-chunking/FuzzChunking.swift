@@ -14,6 +14,8 @@ public func fuzzChunking(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let blockSize = 1 + Int(input.byte()) * 7
     let chunkSize = 16 + Int(input.byte()) * 3
     let body = input.rest
+    // Empty input is refused before reading (by the opener, which the in-memory entry skips).
+    guard !body.isEmpty else { return 0 }
     var format = TraceFormat.sniff(Array(body.prefix(64 * 1024))) ?? .ftrace
     if format == .traceDat { format = .ftrace }
     scratch.write(body)
