@@ -11,6 +11,7 @@
 set -euo pipefail
 # Swift's crash backtracer would wait on a crashed target; libFuzzer and ASan report crashes.
 export SWIFT_BACKTRACE=enable=no
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$(cd "$(dirname "$0")/.." && pwd)/Fuzz/lsan.supp}
 cd "$(dirname "$0")/.."
 targets=(text chunking gzip kernel-log expect tracedat elf kallsyms)
 [ $# -eq 2 ] || { echo "usage: scripts/fuzz.sh TARGET|all SECONDS (targets: ${targets[*]})" >&2; exit 2; }

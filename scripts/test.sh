@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs dependencies, builds, runs the whole test suite, then every fixture case.
+# Installs dependencies, builds, runs the whole test suite, every fixture case, then every fuzz target briefly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -8,6 +8,9 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 swift test --skip-build 2>&1 | tee "$log"
 .build/debug/dio-trace check Fixtures/
+# Every libFuzzer target of Fuzz/ briefly (FUZZ_SECONDS each, default 60): a build failure, a
+# crash (its input is printed), a hang, a leak or a broken property fails the run.
+./scripts/fuzz.sh all "${FUZZ_SECONDS:-60}"
 # One closing line for CI: XCTest cases plus fixture cases.
 tests=$(grep -E 'Executed [0-9]+ tests?, with' "$log" | tail -1 | sed -E 's/.*Executed ([0-9]+) tests?, with ([0-9]+) failures?.*/\1 \2/')
 cases=$(find Fixtures -name expect.txt | wc -l)

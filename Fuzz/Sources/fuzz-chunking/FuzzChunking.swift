@@ -11,7 +11,7 @@ private let scratch = ScratchFile(suffix: "-chunking.txt")
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzChunking(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     var input = FuzzBytes(data, size)
-    let blockSize = 1 + Int(input.byte()) * 7
+    let blockSize = 16 + Int(input.byte()) * 16
     let chunkSize = 16 + Int(input.byte()) * 3
     let body = input.rest
     // Empty input is refused before reading (by the opener, which the in-memory entry skips).
