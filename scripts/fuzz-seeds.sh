@@ -63,11 +63,15 @@ for e in $(find Fixtures -name expect.txt | LC_ALL=C sort); do
 done
 sed 's/$/\r/' Fixtures/cases/k6.1-dio-basic/expect.txt | seed expect crlf ''
 
-# tracedat: the smallest real trace.dat files, whole (libtracecmd needs every header section).
-for d in $(ls -S Fixtures/tracedat/*.dat Fixtures/captures/*/trace.dat 2>/dev/null | tail -3); do
-    seed tracedat "$(basename "$(dirname "$d")")-$(basename "$d")" '' < "$d"
+# tracedat: the v6 trace.dat cut small (kallsyms dropped, one or two pages of ring data per CPU;
+# libtracecmd still needs every header section), and the smallest version-7 file whole.
+v6=$(mktemp)
+gzip -dc Fixtures/tracedat/k6.1-dio-efault.v6.dat.gz > "$v6"
+for pages in 1 2; do
+    python3 scripts/fuzz-tracedat-seed.py "$v6" "$out/tracedat/v6-$pages-pages.dat" "$pages"
 done
-gzip -dc Fixtures/tracedat/k6.1-dio-efault.v6.dat.gz | seed tracedat v6.dat ''
+rm -f "$v6"
+seed tracedat v7-whole.dat '' < "$(ls -S Fixtures/tracedat/*.dat | tail -1)"
 
 # elf: the Fixtures/elf programs compiled with DWARF (as ElfSymbolizationTests does), offset byte first.
 if command -v gcc >/dev/null; then

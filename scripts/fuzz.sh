@@ -22,7 +22,7 @@ for t in "${run[@]}"; do
     [[ " ${targets[*]} " == *" $t "* ]] || { echo "fuzz: unknown target '$t' (targets: ${targets[*]})" >&2; exit 2; }
 done
 
-bin=Fuzz/.build/release
+bin=${FUZZ_BIN:-Fuzz/.build/release}
 if [ "${FUZZ_NO_BUILD:-0}" != 1 ]; then
     echo "fuzz: building Fuzz/ (release, -sanitize=fuzzer,address)"
     build_log=$(mktemp)
@@ -43,7 +43,7 @@ dictionary() {
 }
 max_len() {
     case "$1" in
-        expect) echo 4096 ;; kallsyms) echo 8192 ;; elf) echo 65536 ;; tracedat) echo 6000000 ;; *) echo 16384 ;;
+        expect) echo 4096 ;; kallsyms) echo 8192 ;; elf) echo 65536 ;; tracedat) echo 1200000 ;; *) echo 16384 ;;
     esac
 }
 
