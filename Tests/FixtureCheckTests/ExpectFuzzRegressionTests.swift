@@ -19,11 +19,13 @@ final class ExpectFuzzRegressionTests: XCTestCase {
         }
     }
 
-    /// A header comment ending in a lone carriage return (here at the end of the file) was kept
+    /// A header comment ending in a lone carriage return (here at the end of the file), or in several, was kept
     /// with it; `--update` then wrote "\r\n", read back as a line end, and the comment changed.
     func testCarriageReturnEndingALineIsALineEnd() throws {
         let parsed = try ExpectationsParser.parse("# a case\r", file: "expect.txt")
         XCTAssertEqual(parsed.headerComments, ["# a case"])
+        // Several: each round trip used to drop one.
+        XCTAssertEqual(try ExpectationsParser.parse("# a case\r\r\r\nreport \"x\"\n", file: "expect.txt").headerComments, ["# a case"])
         let finding = try ExpectationsParser.parse("finding DIO010 inode=258\r", file: "expect.txt")
         XCTAssertEqual(finding.findings.first?.inode, 258)
     }
