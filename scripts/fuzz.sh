@@ -101,8 +101,8 @@ for t in "${run[@]}"; do
                 echo "fuzz:   known libtracecmd/libtraceevent crash: $a at${site#*in}"
             elif grep -q 'ERROR: libFuzzer\|ERROR: AddressSanitizer\|Fatal error\|deadly signal' "$replay"; then
                 echo "fuzz: FAILED: $t: crash outside libtracecmd/libtraceevent: $a" >&2
-                sed -n '/ERROR\|Fatal error/,/^SUMMARY/p' "$replay" | head -60 >&2
-                od -A x -t x1z -v "$a" | head -40 >&2
+                sed -n '/ERROR\|Fatal error/,/^SUMMARY/p' "$replay" | head -60 >&2 || true
+                od -A x -t x1z -v "$a" | head -40 >&2 || true
                 status=1
             else
                 echo "fuzz:   $a does not crash when replayed alone (a fork-mode artifact)"
@@ -111,10 +111,10 @@ for t in "${run[@]}"; do
         done
     elif [ "$rc" -ne 0 ]; then
         echo "fuzz: FAILED: $t (exit $rc)" >&2
-        sed -n '/==ERROR\|Fatal error\|ERROR: libFuzzer\|fuzz property violated/,/^SUMMARY\|Test unit written/p' "$log" | head -80 >&2
+        sed -n '/==ERROR\|Fatal error\|ERROR: libFuzzer\|fuzz property violated/,/^SUMMARY\|Test unit written/p' "$log" | head -80 >&2 || true
         for a in $(grep -oE "Test unit written to [^ ]+" "$log" | awk '{print $5}'); do
             echo "fuzz: crashing input $a ($(wc -c <"$a") bytes):" >&2
-            od -A x -t x1z -v "$a" | head -64 >&2
+            od -A x -t x1z -v "$a" | head -64 >&2 || true
         done
         status=1
     fi
