@@ -98,7 +98,7 @@ for t in "${run[@]}"; do
             ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1:symbolize=1 timeout 60 "$bin/fuzz-$t" "$a" >"$replay" 2>&1 || true
             site=$(crash_site "$replay")
             if grep -qE 'libtraceevent|libtracecmd|libtracefs' <<<"$site"; then
-                echo "fuzz:   known libtracecmd/libtraceevent crash: $a at${site#*in}"
+                echo "fuzz:   known libtracecmd/libtraceevent crash: $a at $(sed -E 's/^ *#[0-9]+ 0x[0-9a-f]+ (in )?//; s/ \(BuildId.*//' <<<"$site")"
             elif grep -q 'ERROR: libFuzzer\|ERROR: AddressSanitizer\|Fatal error\|deadly signal' "$replay"; then
                 echo "fuzz: FAILED: $t: crash outside libtracecmd/libtraceevent: $a" >&2
                 sed -n '/ERROR\|Fatal error/,/^SUMMARY/p' "$replay" | head -60 >&2 || true
