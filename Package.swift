@@ -10,6 +10,10 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "dio-trace", targets: ["dio-trace"]),
+        // The library modules, for the libFuzzer targets of Fuzz/ (a package of its own).
+        .library(name: "DioTraceLibraries", targets: [
+            "TraceInput", "TraceEvents", "BtrfsAccounting", "KernelLog", "ElfSymbolization", "TraceDat", "FixtureCheck",
+        ]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs dependencies, builds, runs the whole test suite, every fixture case, then the .deb test.
+# Installs dependencies, builds, runs the whole test suite, every fixture case, the browser, tty,
+# TSan and .deb tests, then every fuzz target briefly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -17,6 +18,9 @@ python3 scripts/terminal-test.py .build/debug/dio-trace
 ./scripts/tsan.sh
 # The Debian package: build, dpkg -i, run the installed binary and man page, dpkg -r.
 ./scripts/package-test.sh
+# Every libFuzzer target of Fuzz/ briefly (FUZZ_SECONDS each, default 60): a build failure, a
+# crash (its input is printed), a hang, a leak or a broken property fails the run.
+./scripts/fuzz.sh all "${FUZZ_SECONDS:-60}"
 # One closing line for CI: XCTest cases plus fixture cases.
 tests=$(grep -E 'Executed [0-9]+ tests?, with' "$log" | tail -1 | sed -E 's/.*Executed ([0-9]+) tests?, with ([0-9]+) failures?.*/\1 \2/')
 cases=$(find Fixtures -name expect.txt | wc -l)

@@ -138,9 +138,15 @@ struct CompileUnitScopes {
         guard tag == Int32(DW_TAG_inlined_subroutine) else { return scope }
         var attribute = Dwarf_Attribute()
         var value: Dwarf_Word = 0
-        if dwarf_formudata(dwarf_attr(&die, UInt32(DW_AT_call_file), &attribute), &value) == 0 { scope.callFile = Int(value) }
-        if dwarf_formudata(dwarf_attr(&die, UInt32(DW_AT_call_line), &attribute), &value) == 0 { scope.callLine = Int(value) }
-        if dwarf_formudata(dwarf_attr(&die, UInt32(DW_AT_call_column), &attribute), &value) == 0 { scope.callColumn = Int(value) }
+        // Values above Int.max come only from corrupt DWARF: read as absent, not trapped on
+        // (found by Fuzz/ target `elf`).
+        func unsignedValue(_ name: Int) -> Int? {
+            guard dwarf_formudata(dwarf_attr(&die, UInt32(name), &attribute), &value) == 0 else { return nil }
+            return Int(exactly: value)
+        }
+        scope.callFile = unsignedValue(DW_AT_call_file)
+        scope.callLine = unsignedValue(DW_AT_call_line) ?? 0
+        scope.callColumn = unsignedValue(DW_AT_call_column) ?? 0
         return scope
     }
 

@@ -22,8 +22,13 @@ public enum ExpectationsParser {
         var inHeader = true
         // "\r\n" is one Character: split on it too, or a CRLF file is one line (and, starting with
         // `#`, one comment that silently skips every expectation).
-        for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
+        for (index, splitLine) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
             let line = index + 1
+            // Carriage returns ending a line (last line of a CRLF file cut before its "\n", or
+            // "\r\r\n") are a line end too: kept, `--update` would write them back before a "\n",
+            // where the last one reads as CRLF and is gone (found by Fuzz/ target `expect`).
+            var rawLine = splitLine
+            while rawLine.last == "\r" { rawLine = rawLine.dropLast() }
             let trimmed = rawLine.drop { $0 == " " || $0 == "\t" }
             if inHeader, trimmed.hasPrefix("#") {
                 expectations.headerComments.append(String(rawLine))

@@ -1,6 +1,6 @@
 /// A non-fatal input problem, kept with its location (the first ones of each kind).
 public struct InputProblem: Sendable, Equatable {
-    public enum Kind: String, Sendable {
+    public enum Kind: String, Sendable, CaseIterable {
         case unrecognized = "unrecognized-line"
         case malformed = "malformed-event"
         case overlong = "overlong-line"
@@ -12,6 +12,18 @@ public struct InputProblem: Sendable, Equatable {
     public var file: String
     public var line: Int
     public var message: String
+
+    /// Whether `self` is listed before `other` of the same input: by line, then by kind (the
+    /// declaration order), so two problems of one line come out in one order however the line's
+    /// checks ran (a backwards timestamp across a mapped block boundary is noted after the
+    /// block's own problems; streamed, in the line's order).
+    func precedes(_ other: InputProblem) -> Bool {
+        line != other.line ? line < other.line : kind.rank < other.kind.rank
+    }
+}
+
+extension InputProblem.Kind {
+    fileprivate var rank: Int { Self.allCases.firstIndex(of: self) ?? 0 }
 }
 
 /// Counters over everything read; nothing is dropped silently.
@@ -63,16 +75,17 @@ public struct TraceStatistics: Sendable, Equatable {
     }
 
     mutating func note(_ kind: InputProblem.Kind, file: String, line: Int, _ message: @autoclosure () -> String) {
-        if problems.count < Self.problemLimit || (problems.last.map { $0.file == file && $0.line > line } ?? false) {
+        let problem = InputProblem(kind: kind, file: file, line: line, message: "")
+        if problems.count < Self.problemLimit || (problems.last.map { $0.file == file && problem.precedes($0) } ?? false) {
             insert(InputProblem(kind: kind, file: file, line: line, message: message()))
         }
     }
 
-    /// Keeps each input's problems in line order, whatever order blocks were decoded or merged
+    /// Keeps each input's problems in line order (then kind order), whatever order blocks were decoded or merged
     /// in, and the first `problemLimit` of them: a mapped (parallel) and a streamed read of the
     /// same input list the same problems.
     mutating func insert(_ p: InputProblem) {
-        let index = problems.lastIndex(where: { $0.file != p.file || $0.line <= p.line }).map { $0 + 1 } ?? 0
+        let index = problems.lastIndex(where: { $0.file != p.file || !p.precedes($0) }).map { $0 + 1 } ?? 0
         if problems.count >= Self.problemLimit && index >= problems.count { return }
         problems.insert(p, at: index)
         if problems.count > Self.problemLimit { problems.removeLast(problems.count - Self.problemLimit) }

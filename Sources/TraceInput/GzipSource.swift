@@ -46,12 +46,15 @@ public final class GzipSource: ByteSource {
                     stream.avail_in = uInt(n)
                 }
             }
-            if stream.avail_in == 0 && upstreamDone {
+            // With the input all read, inflate still runs: it may hold output it had no room
+            // for (the end of a match copy). The stream is truncated only when inflate can make
+            // no progress (Z_BUF_ERROR) without more input (found by Fuzz/ target `gzip`).
+            let rc = inflate(&stream, Z_NO_FLUSH)
+            if rc == Z_BUF_ERROR && stream.avail_in == 0 && upstreamDone {
                 let produced = buffer.count - Int(stream.avail_out)
                 if produced > 0 { return produced }
                 throw InputError(file: name, message: "truncated gzip stream (ended before the gzip trailer)")
             }
-            let rc = inflate(&stream, Z_NO_FLUSH)
             if rc == Z_STREAM_END {
                 // Another gzip member may follow (concatenated .gz files).
                 if stream.avail_in == 0 {

@@ -1,0 +1,2 @@
+// Only a declaration is needed (FuzzDriver.h); SwiftPM wants one source file per C target.
+#include "FuzzDriver.h"
