@@ -33,8 +33,8 @@ public final class XzSource: ByteSource {
         while stream.avail_out > 0 {
             if stream.avail_in == 0 && !upstreamDone {
                 let n = try upstream.read(into: input)
-                if n == 0 { upstreamDone = true } else {
-                    stream.next_in = UnsafePointer(input.baseAddress!.assumingMemoryBound(to: UInt8.self))
+                if n == 0 { upstreamDone = true } else if let base = input.baseAddress {
+                    stream.next_in = UnsafePointer(base.assumingMemoryBound(to: UInt8.self))
                     stream.avail_in = n
                 }
             }
