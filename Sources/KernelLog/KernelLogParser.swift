@@ -32,12 +32,14 @@ public struct KernelLogParser: Sendable {
     /// Reports and every other call trace of the log (task dumps, NMI backtraces, `dump_stack`), in log order.
     public func decode(_ bytes: [UInt8]) -> DecodedKernelLog {
         let scanned = scan(bytes)
-        let dumps = StackDumpScanner.dumps(in: MailWrap.unwrapped(bytes), lines: scanned.lines, reportLines: scanned.reportLines)
+        let dumps = StackDumpScanner.dumps(in: scanned.bytes, lines: scanned.lines, reportLines: scanned.reportLines)
         return DecodedKernelLog(reports: scanned.reports, stackDumps: dumps)
     }
 
     struct Scan {
         var reports: [KernelReport]
+        /// The input with wrapped frame lines joined (MailWrap): what `lines` index into.
+        var bytes: [UInt8]
         var lines: [LogLine]
         /// Lines whose frames a report already holds.
         var reportLines: Set<Int>
@@ -70,7 +72,7 @@ public struct KernelLogParser: Sendable {
             previous = found
         }
         reportLines.formUnion(splitInterleavedBurst(&reports, foundReports, bytes: bytes, lines: lines))
-        return Scan(reports: reports, lines: lines, reportLines: reportLines)
+        return Scan(reports: reports, bytes: bytes, lines: lines, reportLines: reportLines)
     }
 
     /// Convenience for text input.
