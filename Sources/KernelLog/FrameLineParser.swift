@@ -165,8 +165,11 @@ enum FrameLineParser {
     /// module bare or in brackets, then an arm64 unwind mark. Nil when the parentheses hold no location.
     static func decodedLocations(_ bytes: [UInt8], at index: Int, end: Int) -> (locations: [SourceLocation], module: String?)? {
         var position = index
-        guard position + 1 < end, bytes[position] == ASCII.space, bytes[position + 1] == ASCII.openParen else { return nil }
-        position += 2
+        guard position < end, bytes[position] == ASCII.space else { return nil }
+        // One space, or more where a mail-wrapped CRLF line was joined (MailWrap).
+        while position < end, bytes[position] == ASCII.space { position += 1 }
+        guard position < end, bytes[position] == ASCII.openParen else { return nil }
+        position += 1
         var depth = 1
         var tokenStart = position
         var locations: [SourceLocation] = []

@@ -55,9 +55,10 @@ public struct KernelLogParser: Sendable {
         var foundReports: [Found] = []
         var previous: Found?
         var index = 0
-        // A log that starts at boot (a serial console: decompressor output, then "Booting the kernel.")
-        // has not rebooted; only a boot after kernel messages is an unexpected reboot.
-        let firstKernelLine = lines.firstIndex { $0.timestamp != nil } ?? lines.count
+        // A log that starts at boot (a serial console whose first line is firmware, boot loader or
+        // decompressor output, then "Booting the kernel.") has not rebooted; a boot after kernel
+        // messages, or after other output (a fuzzer's program), is an unexpected reboot.
+        let firstKernelLine = startsAtBoot(lines, bytes) ? (lines.firstIndex { $0.timestamp != nil } ?? lines.count) : 0
         while let start = firstHeader(lines, headerOfLine, bytes, from: index) {
             index = start + 1
             if start < firstKernelLine, let header = headerOfLine[start], scanner.headers[header].header == Self.booting {
@@ -81,16 +82,30 @@ public struct KernelLogParser: Sendable {
     }
 
     /// The first report only (what syzkaller's `Parse` returns).
+    /// It is `reports(in:).first`: wrapped frames, a boot at the start of the log and interleaved
+    /// simultaneous reports are handled as in the full scan, so the two never disagree.
     public func firstReport(in bytes: [UInt8]) -> KernelReport? {
-        let lines = LogLineScanner.lines(in: bytes)
-        let headerOfLine = lines.map { scanner.header(in: bytes, start: $0.start, end: $0.end) }
-        guard let start = firstHeader(lines, headerOfLine, bytes, from: 0) else { return nil }
-        return decode(gather(lines, headerOfLine, bytes, start: start), bytes: bytes, lines: lines).report
+        scan(bytes).reports.first
     }
 
     // MARK: - Finding
 
     private static let booting: [UInt8] = Array("Booting the kernel.".utf8)
+    /// How the first line of a machine's console output starts: firmware (SeaBIOS, iPXE), boot
+    /// loader, the x86 setup code's early console, the decompressor.
+    private static let bootPreamble: [[UInt8]] = ["SeaBIOS", "iPXE", "Booting from ", "GRUB", "early console in ",
+                                                   "Probing EDD", "Decompressing Linux", "Booting the kernel."].map { Array($0.utf8) }
+
+    /// Whether the first non-blank line of the log is boot preamble output.
+    private func startsAtBoot(_ lines: [LogLine], _ bytes: [UInt8]) -> Bool {
+        guard let first = lines.first(where: { line in
+            bytes[line.start..<line.end].contains { $0 != 0x20 && $0 != 0x09 }
+        }) else { return false }
+        var start = first.start
+        while start < first.end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+        let text = bytes[start..<first.end]
+        return Self.bootPreamble.contains { text.starts(with: $0) }
+    }
     private static let replaying: [UInt8] = Array("** replaying previous printk message **".utf8)
 
     private func firstHeader(_ lines: [LogLine], _ headers: [Int?], _ bytes: [UInt8], from: Int) -> Int? {

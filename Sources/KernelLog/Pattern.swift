@@ -16,7 +16,7 @@ final class Pattern: @unchecked Sendable {
         text = text.replacingOccurrences(of: "{{PC}}", with: "\\[\\<?(?:0x)?[0-9a-f]+\\>?\\]")
         text = text.replacingOccurrences(of: "{{FUNC}}", with: "([a-zA-Z0-9_]+)(?:\\.|\\+)")
         // decode_stacktrace.sh's `func (file:line …)`, the offset replaced by source locations.
-        text = text.replacingOccurrences(of: "{{DFUNC}}", with: "([a-zA-Z0-9_]+)(?:\\.[a-zA-Z0-9_.]+)? \\([^ ()]+\\.[a-zA-Z]+:[0-9]+")
+        text = text.replacingOccurrences(of: "{{DFUNC}}", with: "([a-zA-Z0-9_]+)(?:\\.[a-zA-Z0-9_.]+)? +\\([^ ()]+\\.[a-zA-Z]+:[0-9]+")
         text = text.replacingOccurrences(of: "{{SRC}}", with: "([a-zA-Z0-9\\-_/.]+\\.[a-z]+:[0-9]+)")
         text = text.replacingOccurrences(of: "{{TASK}}", with: "[\\s\\S]{0,100}?")
         source = text

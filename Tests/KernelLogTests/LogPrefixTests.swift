@@ -222,6 +222,12 @@ final class LogPrefixTests: XCTestCase {
         XCTAssertEqual(KernelLogParser().reports(in: boot).map(\.title), [])
         let reboot = "[  100.000000] some message\nBooting the kernel.\n[    0.000000] Linux version 5.15.0\n"
         XCTAssertEqual(KernelLogParser().reports(in: reboot).map(\.title), ["unexpected kernel reboot"])
+        // A fuzzer's console: its program's output, then the machine restarts (firmware, decompressor).
+        let restart = "tkill(r8, 0x13)\nSeaBIOS (version 1.8.2)\nBooting from Hard Disk 0...\n"
+            + "Decompressing Linux... Parsing ELF... done.\nBooting the kernel.\n[    0.000000] Linux version 4.15.0\n"
+        XCTAssertEqual(KernelLogParser().reports(in: restart).map(\.title), ["unexpected kernel reboot"])
+        XCTAssertEqual(KernelLogParser().firstReport(in: Array(restart.utf8))?.title, "unexpected kernel reboot")
+        XCTAssertNil(KernelLogParser().firstReport(in: Array(("\n" + boot).utf8)))
     }
 
     /// A WARNING whose call trace was trimmed by the poster takes the function from its header.
