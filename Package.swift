@@ -23,8 +23,6 @@ let package = Package(
         .systemLibrary(name: "CLzma", pkgConfig: "liblzma", providers: [.apt(["liblzma-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CElfUtils", pkgConfig: "libdw", providers: [.apt(["libdw-dev", "libelf-dev"])]),
-        .systemLibrary(name: "CTraceCmd", pkgConfig: "libtracecmd",
-                       providers: [.apt(["libtracecmd-dev", "libtracefs-dev", "libtraceevent-dev"])]),
 
         // the one reporting layer: ReportWriter protocol and the one JSON writer
         .target(name: "ReportOutput"),
@@ -38,8 +36,8 @@ let package = Package(
         .target(name: "KernelLog", dependencies: ["ReportOutput"]),
         // libdw/libelf symbolization
         .target(name: "ElfSymbolization", dependencies: ["CElfUtils", "KernelLog"]),
-        // trace.dat through libtracecmd
-        .target(name: "TraceDat", dependencies: ["CTraceCmd", "TraceEvents"]),
+        // trace.dat, read natively (v6, v7; zstd, zlib)
+        .target(name: "TraceDat", dependencies: ["CZlib", "CZstd", "TraceInput", "TraceEvents"]),
         // live tracefs control for `dio-trace record` and the real-capture tests
         .target(name: "LiveTrace", dependencies: ["TraceInput"]),
         // dio-trace check: fixture cases, JUnit, SARIF

@@ -64,7 +64,7 @@ done
 sed 's/$/\r/' Fixtures/cases/k6.1-dio-basic/expect.txt | seed expect crlf ''
 
 # tracedat: the v6 trace.dat cut small (kallsyms dropped, one or two pages of ring data per CPU;
-# libtracecmd still needs every header section), and the smallest version-7 file whole.
+# every header section kept), and the smallest version-7 (zstd) file whole.
 v6=$(mktemp)
 gzip -dc Fixtures/tracedat/k6.1-dio-efault.v6.dat.gz > "$v6"
 for pages in 1 2; do

@@ -47,14 +47,6 @@ max_len() {
     esac
 }
 
-# Frames of a sanitizer report that name where a trace.dat crash happened: the first frame not in
-# libc or the sanitizer runtime. libtraceevent/libtracecmd crashes on hostile headers are known
-# (issue 10, isolated by the trace.dat reader's owner); any other place fails the run.
-crash_site() {
-    grep -E '^ *#[0-9]+ ' "$1" | grep -v -E 'libc\.so|libclang_rt|asan_|sanitizer|in (abort|raise|free|malloc|calloc|realloc|__libc|gsignal)\b' \
-        | head -1 || true
-}
-
 status=0
 summary=()
 for t in "${run[@]}"; do
@@ -65,13 +57,7 @@ for t in "${run[@]}"; do
     options=(-max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$artifacts/" -max_len="$(max_len "$t")"
              -dict="Fuzz/dict/$(dictionary "$t").dict" -timeout=25 -rss_limit_mb=2560)
     asan=symbolize=1
-    if [ "$t" = tracedat ]; then
-        # Fork isolation: a libtraceevent crash ends one child, not the campaign.
-        # A size read from the file that malloc cannot serve returns NULL, as glibc's does,
-        # instead of ASan's allocation-size-too-big report (libtracecmd checks for NULL).
-        options+=(-fork="${FUZZ_JOBS:-1}" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 -detect_leaks=0)
-        asan=allocator_may_return_null=1:symbolize=1
-    elif [ "${FUZZ_JOBS:-1}" -gt 1 ]; then
+    if [ "${FUZZ_JOBS:-1}" -gt 1 ]; then
         options+=(-fork="${FUZZ_JOBS}")
     fi
     echo "fuzz: $t for ${seconds}s"
@@ -91,25 +77,7 @@ for t in "${run[@]}"; do
     line="$t: ${execs:-?} executions in ${elapsed}s (${rate}/s), cov ${cov:-?}, ft ${ft:-?}, corpus $corp, artifacts $crashes"
     echo "fuzz: $line"
     grep -E '^stat::' "$log" | sed 's/^/fuzz:   /' || true
-    if [ "$t" = tracedat ]; then
-        for a in "$artifacts"/crash-* "$artifacts"/timeout-*; do
-            [ -e "$a" ] || continue
-            replay=$(mktemp)
-            ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1:symbolize=1 timeout 60 "$bin/fuzz-$t" "$a" >"$replay" 2>&1 || true
-            site=$(crash_site "$replay")
-            if grep -qE 'libtraceevent|libtracecmd|libtracefs' <<<"$site"; then
-                echo "fuzz:   known libtracecmd/libtraceevent crash: $a at $(sed -E 's/^ *#[0-9]+ 0x[0-9a-f]+ (in )?//; s/ \(BuildId.*//' <<<"$site")"
-            elif grep -q 'ERROR: libFuzzer\|ERROR: AddressSanitizer\|Fatal error\|deadly signal' "$replay"; then
-                echo "fuzz: FAILED: $t: crash outside libtracecmd/libtraceevent: $a" >&2
-                sed -n '/ERROR\|Fatal error/,/^SUMMARY/p' "$replay" | head -60 >&2 || true
-                od -A x -t x1z -v "$a" | head -40 >&2 || true
-                status=1
-            else
-                echo "fuzz:   $a does not crash when replayed alone (a fork-mode artifact)"
-            fi
-            rm -f "$replay"
-        done
-    elif [ "$rc" -ne 0 ]; then
+    if [ "$rc" -ne 0 ]; then
         echo "fuzz: FAILED: $t (exit $rc)" >&2
         sed -n '/==ERROR\|Fatal error\|ERROR: libFuzzer\|fuzz property violated/,/^SUMMARY\|Test unit written/p' "$log" | head -80 >&2 || true
         for a in $(grep -oE "Test unit written to [^ ]+" "$log" | awk '{print $5}'); do

@@ -30,8 +30,8 @@ public struct AnalysisOptions: Sendable {
 
 /// Reads traces and replays them into ledgers. One ledger per input: inputs are separate captures.
 public enum Analysis {
-    /// Opens a binary trace.dat. Injected by the executable (module TraceDat) so this module
-    /// builds without libtracecmd.
+    /// Opens a binary trace.dat. Injected by the executable (module TraceDat), which this module
+    /// does not depend on.
     public typealias TraceDatOpener = @Sendable (_ path: String, _ fileIndex: Int32) throws -> any EventStream
 
     /// Analyzes `paths` (`-` is stdin). Throws `InputError` for unreadable or non-trace inputs.
@@ -53,21 +53,30 @@ public enum Analysis {
             var ledger = Ledger(fileNames: names, recordTimeline: options.recordTimeline)
             if format == .traceDat {
                 guard let traceDat else {
-                    throw InputError(file: names[index], message: "trace.dat input needs libtracecmd support, which this build lacks")
+                    throw InputError(file: names[index], message: "trace.dat input needs the TraceDat module, which this build lacks")
                 }
-                // libtracecmd reads a seekable file: gzip and stdin are decompressed to a private
+                // The trace.dat reader maps a file: gzip and stdin are decompressed to a private
                 // temporary file first (the source already inflates gzip).
                 let plainFile = path != "-" && !(MappedFile(path: path)?.isCompressed ?? true)
                 let materialized = plainFile ? nil : try TemporaryCopy(of: source, name: names[index])
-                let stream = try traceDat(materialized?.path ?? path, Int32(index))
-                var uncounted = 0
-                try stream.read {
-                    ledger.apply($0)
-                    uncounted += 1
-                    if uncounted == 1 << 16 { progress?.add(events: uncounted); uncounted = 0 }
+                // Errors and problems name the input as given, not its temporary copy.
+                let readPath = materialized?.path ?? path
+                do {
+                    let stream = try traceDat(readPath, Int32(index))
+                    var uncounted = 0
+                    try stream.read {
+                        ledger.apply($0)
+                        uncounted += 1
+                        if uncounted == 1 << 16 { progress?.add(events: uncounted); uncounted = 0 }
+                    }
+                    progress?.add(events: uncounted)
+                    var read = stream.statistics
+                    if materialized != nil { read.renameFile(readPath, to: names[index]) }
+                    statistics.merge(read)
+                } catch var error as InputError {
+                    if error.file == readPath { error.file = names[index] }
+                    throw error
                 }
-                progress?.add(events: uncounted)
-                statistics.merge(stream.statistics)
             } else if path != "-", options.allowMapping, let mapped = MappedFile(path: path), !mapped.isCompressed {
                 // Plain files: framed in place and decoded on all cores, replayed in order.
                 try ParallelReplay.run(mapped.bytes, fileIndex: Int32(index), name: names[index], format: format,

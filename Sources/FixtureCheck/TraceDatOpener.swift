@@ -2,7 +2,7 @@ public import BtrfsAccounting
 import TraceDat
 public import TraceEvents
 
-/// Reads trace.dat files for cases through libtracecmd (module TraceDat).
+/// Reads trace.dat files for cases (module TraceDat's native reader).
 public final class TraceDatEventStream: EventStream {
     let reader: TraceDatReader
     public init(path: String, fileIndex: Int32) throws { reader = try TraceDatReader(path: path, fileIndex: fileIndex) }

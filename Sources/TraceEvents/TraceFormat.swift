@@ -6,7 +6,7 @@ public enum TraceFormat: String, Sendable, CaseIterable {
     case traceCmdReport = "trace-cmd"
     /// `perf script` text, default and `-F` field sets, with or without call chains.
     case perfScript = "perf"
-    /// trace-cmd's binary `trace.dat` (read through libtracecmd, not by the text parser).
+    /// trace-cmd's binary `trace.dat` (read by module TraceDat, not by the text parser).
     case traceDat = "trace.dat"
 
     /// Sniffs the first bytes of a decoded (already decompressed) input. Returns nil when the

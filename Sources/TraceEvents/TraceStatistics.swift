@@ -58,6 +58,11 @@ public struct TraceStatistics: Sendable, Equatable {
     /// `CPU:N [LOST M EVENTS]`, `[EVENTS DROPPED]`, `##### CPU N buffer started ####` lines.
     public var dataLossLines: UInt64 = 0
     public var problems: [InputProblem] = []
+
+    /// Problems noted against `path` name `name` instead (a temporary copy read for an input).
+    public mutating func renameFile(_ path: String, to name: String) {
+        for index in problems.indices where problems[index].file == path { problems[index].file = name }
+    }
     /// Detected format per input, in input order.
     public var formats: [String] = []
 

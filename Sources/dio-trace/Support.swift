@@ -14,14 +14,9 @@ func printError(_ message: String) {
     writeToStandardError("dio-trace: " + message + "\n")
 }
 
-/// trace.dat support (module TraceDat, libtracecmd).
+/// trace.dat support (module TraceDat: a native reader, bounds-checked, in process).
 enum TraceDatSupport {
-    /// Notes each trace.dat input before libtracecmd reads it, so that a crash in the isolated
-    /// child names the file (TraceDatIsolation).
-    static let opener: Analysis.TraceDatOpener? = { path, index in
-        TraceDatIsolation.noteOpening(index, path: path)
-        return try TraceDatEventStream.opener(path, index)
-    }
+    static let opener: Analysis.TraceDatOpener? = TraceDatEventStream.opener
 }
 
 /// SARIF output (module FixtureCheck).

@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 /// A corrupt, truncated or hostile trace.dat gets one line on stderr naming the file and exit 2
-/// from `analyze`, never a signal (libtraceevent/libtracecmd crash on some; analyze isolates them).
+/// from `analyze`, never a signal (libtraceevent/libtracecmd crashed on some before trace.dat was read natively).
 final class CorruptTraceDatTests: XCTestCase {
     static let corrupt = CommandLineTests.root.appendingPathComponent("Fixtures/tracedat/corrupt")
     static let tracedat = CommandLineTests.root.appendingPathComponent("Fixtures/tracedat")
@@ -76,19 +76,25 @@ final class CorruptTraceDatTests: XCTestCase {
         let dir = try temporaryDirectory()
         let files = try FileManager.default.contentsOfDirectory(at: Self.corrupt, includingPropertiesForKeys: nil)
             .filter { $0.lastPathComponent.hasSuffix(".dat.gz") }.sorted { $0.path < $1.path }
-        let inputs = try patchedInputs(in: dir) + files
-        XCTAssertGreaterThanOrEqual(inputs.count, 6)
-        for url in inputs {
+        // The patched fixtures crashed libtraceevent in its format parser; the native reader does
+        // not parse what they changed (print formats) or reads a changed event name as a name: they
+        // are read (exit 0) or refused with one line (exit 2), never a signal.
+        let patched = try patchedInputs(in: dir)
+        XCTAssertGreaterThanOrEqual(patched.count, 4)
+        for url in patched { _ = try assertNoSignal([url.path], naming: url.path) }
+        // The trappy files are cut inside their event formats: refused, naming the .gz as given.
+        XCTAssertGreaterThanOrEqual(files.count, 2)
+        for url in files {
             XCTAssertEqual(try assertNoSignal([url.path], naming: url.path), 2, url.lastPathComponent)
         }
         // Also on stdin, and after a good input (the message names the corrupt one).
-        let first = try XCTUnwrap(inputs.first)
+        let first = try XCTUnwrap(files.first)
         XCTAssertEqual(try assertNoSignal(["-"], stdin: try Data(contentsOf: first), naming: "<stdin>"), 2)
         let good = Self.tracedat.appendingPathComponent("k6.1-dio-aio.dat").path
         XCTAssertEqual(try assertNoSignal([good, first.path], naming: first.path), 2)
     }
 
-    /// A named pipe (or `<(zcat ...)`) is read once: deciding whether to isolate reads no input.
+    /// A named pipe (or `<(zcat ...)`) is read once: detecting its format reads no input twice.
     func testPipesAreReadOnceWhateverTheFormat() throws {
         let dir = try temporaryDirectory()
         for input in ["Fixtures/synthetic/seed-4.2-generic-095/trace.txt", "Fixtures/tracedat/k6.1-dio-basic.dat"] {

@@ -56,10 +56,6 @@ struct Analyze: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        if TraceDatIsolation.mayReadTraceDat(files, formatOverride: formatIn),
-           let status = TraceDatIsolation.fork(names: files.map { $0 == "-" ? "<stdin>" : $0 }) {
-            throw ExitCode(status)
-        }
         let result: AnalysisReport
         let progress = ProgressLine(label: "analyze", quiet: quiet)
         do {

@@ -27,9 +27,8 @@ struct BenchTraceDat: ParsableCommand {
     var reportSeconds: Double = 2.0
 
     func run() throws {
-        // TraceDatReader: full decode, sink does minimal work. Opening (libtracecmd parses the
-        // headers, event formats and kallsyms) and iterating are timed separately: on small files
-        // the open dominates.
+        // TraceDatReader: full decode, sink does minimal work. Opening (headers, sections
+        // decompressed, event names and IDs) and iterating are timed separately.
         var passes = 0
         var events: UInt64 = 0
         var decoded: UInt64 = 0
