@@ -4,7 +4,7 @@
 # addr2line, gcc, xmllint), the Python validators for its JUnit and SARIF output, and headless
 # Chromium with chromedriver and Selenium for the HTML report's browser test.
 set -euo pipefail
-packages=(libdw-dev libelf-dev zlib1g-dev liblzma-dev libzstd-dev libtracecmd-dev libtraceevent-dev libtracefs-dev
+packages=(libdw-dev libelf-dev zlib1g-dev libisal-dev liblzma-dev libzstd-dev libtracecmd-dev libtraceevent-dev libtracefs-dev
           trace-cmd btrfs-progs elfutils binutils gcc libxml2-utils pkg-config python3-pip
           chromium chromium-driver)
 missing=()
