@@ -20,6 +20,8 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // ISA-L's igzip, loaded with dlopen when present (libisal-dev for the header); zlib otherwise
+        .target(name: "CIsal", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         .systemLibrary(name: "CLzma", pkgConfig: "liblzma", providers: [.apt(["liblzma-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CElfUtils", pkgConfig: "libdw", providers: [.apt(["libdw-dev", "libelf-dev"])]),
@@ -27,7 +29,7 @@ let package = Package(
         // the one reporting layer: ReportWriter protocol and the one JSON writer
         .target(name: "ReportOutput"),
         // bytes -> lines (files, stdin, gzip, xz, zstd)
-        .target(name: "TraceInput", dependencies: ["CZlib", "CLzma", "CZstd"], swiftSettings: hotPath),
+        .target(name: "TraceInput", dependencies: ["CZlib", "CIsal", "CLzma", "CZstd"], swiftSettings: hotPath),
         // lines -> typed events (ftrace / trace-cmd report / perf script, btrfs + iomap + kprobe payloads)
         .target(name: "TraceEvents", dependencies: ["TraceInput"], swiftSettings: hotPath),
         // typed events -> ledger -> findings -> reports

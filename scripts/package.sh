@@ -60,6 +60,7 @@ EOF
 find "$root/usr" -type f ! -path '*/usr/bin/*' -exec chmod 0644 {} +
 
 # Depends: the packages of the shared libraries the binary links, with their minimum versions.
+# libisal2 (ISA-L, fast gzip) is loaded with dlopen when present, so it is only recommended.
 mkdir -p "$stage/debian"
 printf 'Source: dio-trace\n\nPackage: dio-trace\nArchitecture: amd64\n' > "$stage/debian/control"
 depends=$(cd "$stage" && dpkg-shlibdeps -O root/usr/bin/dio-trace 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
@@ -74,6 +75,7 @@ Architecture: amd64
 Maintainer: dio-trace developers <dio-trace@users.noreply.github.com>
 Installed-Size: $installed
 Depends: $depends
+Recommends: libisal2
 Section: devel
 Priority: optional
 Description: find btrfs space-accounting leaks in kernel traces

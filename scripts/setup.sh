@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs what dio-trace needs on a Debian machine (run as root): the C libraries it links
-# (elfutils, zlib, xz, zstd), the tools its tests drive (trace-cmd, btrfs-progs, eu-addr2line,
+# (elfutils, zlib, ISA-L, xz, zstd), the tools its tests drive (trace-cmd, btrfs-progs, eu-addr2line,
 # addr2line, gcc, xmllint), the Python validators for its JUnit and SARIF output, and headless
 # Chromium with chromedriver and Selenium for the HTML report's browser test.
 set -euo pipefail
-packages=(libdw-dev libelf-dev zlib1g-dev liblzma-dev libzstd-dev
+packages=(libdw-dev libelf-dev zlib1g-dev libisal-dev liblzma-dev libzstd-dev
           trace-cmd btrfs-progs elfutils binutils gcc libxml2-utils pkg-config python3-pip
           chromium chromium-driver)
 missing=()

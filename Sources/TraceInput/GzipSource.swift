@@ -1,80 +1,27 @@
-internal import CZlib
-
-/// Inflates a gzip stream (RFC 1952, also concatenated members) read from another source.
-/// Owns a zlib `z_stream`; `inflateEnd` runs in `deinit`.
+/// Inflates a gzip stream (RFC 1952, also concatenated members) read from another source, with
+/// ISA-L where libisal.so.2 is present and zlib otherwise (`GzipBackend.preferred`).
 public final class GzipSource: ByteSource {
-    public var name: String { upstream.name }
-    private let upstream: any ByteSource
-    private var stream = z_stream()
-    private var input: UnsafeMutableRawBufferPointer
-    private var inputBase: UnsafeMutablePointer<Bytef>
-    private var initialized = false
-    private var finished = false
-    private var upstreamDone = false
+    public var name: String { input.upstream.name }
+    /// The library inflating this stream.
+    public let backend: GzipBackend
+    private let input: CompressedInput
+    private let inflater: any GzipInflater
 
-    public init(wrapping upstream: any ByteSource, inputBufferSize: Int = 1 << 20) throws(InputError) {
-        self.upstream = upstream
-        let size = max(inputBufferSize, 4096)
-        let base = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
-        input = UnsafeMutableRawBufferPointer(start: base, count: size)
-        inputBase = base.bindMemory(to: Bytef.self, capacity: size)
-        // 15 + 32: zlib or gzip header, detected automatically.
-        let rc = czlib_inflate_init2(&stream, 15 + 32)
-        if rc != Z_OK {
-            throw InputError(file: upstream.name, message: "cannot start gzip decoder (zlib error \(rc))")
+    /// With `backend: .isal` and ISA-L unavailable, zlib inflates (`backend` then says so).
+    public init(wrapping upstream: any ByteSource, inputBufferSize: Int = 1 << 20,
+                backend requested: GzipBackend = .preferred) throws(InputError) {
+        input = CompressedInput(upstream, bufferSize: inputBufferSize)
+        if requested == .isal, let isal = IsalInflater(input) {
+            inflater = isal
+            backend = .isal
+        } else {
+            inflater = try ZlibInflater(input)
+            backend = .zlib
         }
-        initialized = true
-    }
-
-    deinit {
-        if initialized { inflateEnd(&stream) }
-        input.deallocate()
     }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
-        guard let out = buffer.baseAddress, buffer.count > 0 else { return 0 }
-        if finished { return 0 }
-        stream.next_out = out.assumingMemoryBound(to: Bytef.self)
-        stream.avail_out = uInt(min(buffer.count, Int(UInt32.max)))
-        while stream.avail_out > 0 {
-            if stream.avail_in == 0 && !upstreamDone {
-                let n = try upstream.read(into: input)
-                if n == 0 {
-                    upstreamDone = true
-                } else {
-                    stream.next_in = inputBase
-                    stream.avail_in = uInt(n)
-                }
-            }
-            // With the input all read, inflate still runs: it may hold output it had no room
-            // for (the end of a match copy). The stream is truncated only when inflate can make
-            // no progress (Z_BUF_ERROR) without more input (found by Fuzz/ target `gzip`).
-            let rc = inflate(&stream, Z_NO_FLUSH)
-            if rc == Z_BUF_ERROR && stream.avail_in == 0 && upstreamDone {
-                let produced = buffer.count - Int(stream.avail_out)
-                if produced > 0 { return produced }
-                throw InputError(file: name, message: "truncated gzip stream (ended before the gzip trailer)")
-            }
-            if rc == Z_STREAM_END {
-                // Another gzip member may follow (concatenated .gz files).
-                if stream.avail_in == 0 {
-                    let n = try upstream.read(into: input)
-                    if n == 0 { finished = true; break }
-                    stream.next_in = inputBase
-                    stream.avail_in = uInt(n)
-                }
-                if inflateReset(&stream) != Z_OK {
-                    throw InputError(file: name, message: "corrupt gzip stream (cannot reset for the next member)")
-                }
-                continue
-            }
-            if rc == Z_BUF_ERROR { continue }
-            if rc != Z_OK {
-                let detail = stream.msg.map { String(cString: $0) } ?? "zlib error \(rc)"
-                throw InputError(file: name, message: "corrupt gzip stream: \(detail)")
-            }
-        }
-        return buffer.count - Int(stream.avail_out)
+        try inflater.read(into: buffer)
     }
 }
 

@@ -7,7 +7,8 @@ private let scratch = ScratchFile(suffix: "-gzip.gz")
 
 /// gzip input: the bytes as a file through the CLI's path (`Analysis.run(paths:)`, which detects
 /// gzip and inflates on a prefetch thread), and the inflated stream read with two different
-/// buffer sizes, which must agree byte for byte.
+/// buffer sizes, which must agree byte for byte; ISA-L (where present) and zlib must give the
+/// same bytes or the same kind of error.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzGzip(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     var input = FuzzBytes(data, size)
@@ -17,6 +18,10 @@ public func fuzzGzip(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let small = inflate(body, inputBufferSize: bufferSize, chunk: 1 + bufferSize / 3)
     if whole != small {
         fuzzFailure("inflating with a \(bufferSize)-byte input buffer differs from a 1 MiB one: \(whole) vs \(small)")
+    }
+    let zlib = inflate(body, inputBufferSize: 1 << 20, chunk: 1 << 20, backend: .zlib)
+    if whole.kind != zlib.kind {
+        fuzzFailure("\(GzipBackend.preferred) and zlib differ: \(whole) vs \(zlib)")
     }
     scratch.write(body)
     do {
@@ -33,11 +38,19 @@ public func fuzzGzip(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
 private enum Inflated: Equatable {
     case bytes([UInt8])
     case error(String)
+
+    /// The bytes, or the error without the library's detail (`corrupt gzip stream`, truncated).
+    var kind: Inflated {
+        if case .error(let message) = self, message.contains("corrupt gzip stream") { return .error("corrupt") }
+        return self
+    }
 }
 
-private func inflate(_ body: [UInt8], inputBufferSize: Int, chunk: Int) -> Inflated {
+private func inflate(_ body: [UInt8], inputBufferSize: Int, chunk: Int,
+                     backend: GzipBackend = .preferred) -> Inflated {
     do {
-        let source = try GzipSource(wrapping: MemorySource(bytes: body, name: "fuzz"), inputBufferSize: inputBufferSize)
+        let source = try GzipSource(wrapping: MemorySource(bytes: body, name: "fuzz"), inputBufferSize: inputBufferSize,
+                                    backend: backend)
         return .bytes(try source.readAll(chunkSize: chunk))
     } catch {
         return .error(error.description)

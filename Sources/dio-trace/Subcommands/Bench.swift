@@ -5,7 +5,8 @@ import TraceEvents
 import TraceInput
 
 /// `dio-trace bench`: throughput and memory of `analyze` on a large trace built by replicating a
-/// real capture, next to `wc -l` on the same file, in one run.
+/// real capture, next to `wc -l` on the same file, in one run; then the gzip-compressed trace
+/// inflated and analyzed with ISA-L and with the zlib fallback, next to `zcat`.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
@@ -66,11 +67,39 @@ struct Bench: ParsableCommand {
             try p.run()
             p.waitUntilExit()
         }
-        var gzReport: AnalysisReport?
-        let gzTime = try time { gzReport = try Analysis.run(paths: [gz]) }
-        print(String(format: "analyze .gz: %7.3f s  %8.1f MB/s of trace text  %10.0f events/s",
-                     gzTime, mb / gzTime, Double(gzReport?.statistics.events ?? 0) / gzTime))
+        let zcat = try time { _ = try runProcess("/usr/bin/env", ["zcat", gz]) }
+        print(String(format: "zcat .gz:    %7.3f s  %8.1f MB/s of trace text", zcat, mb / zcat))
+        // Inflate alone and analyze, with ISA-L (when present) and with the zlib fallback.
+        var inflateTimes: [GzipBackend: Double] = [:]
+        for backend in GzipBackend.allCases where backend == .zlib || GzipBackend.isalAvailable {
+            let inflate = try time { try inflateAll(gz, backend) }
+            inflateTimes[backend] = inflate
+            print(String(format: "inflate .gz (%@): %7.3f s  %8.1f MB/s of trace text", backend.rawValue, inflate, mb / inflate))
+            var gzReport: AnalysisReport?
+            let gzTime = try withGzipBackend(backend) { try time { gzReport = try Analysis.run(paths: [gz]) } }
+            print(String(format: "analyze .gz (%@): %7.3f s  %8.1f MB/s of trace text  %10.0f events/s",
+                         backend.rawValue, gzTime, mb / gzTime, Double(gzReport?.statistics.events ?? 0) / gzTime))
+        }
+        if let isal = inflateTimes[.isal], let zlib = inflateTimes[.zlib] {
+            print(String(format: "inflate speed ISA-L/zlib: %.2fx, ISA-L/zcat: %.2fx", zlib / isal, zcat / isal))
+        }
         print(String(format: "peak memory (max RSS): %.1f MB", peakMB))
+    }
+
+    /// Inflates `path` with `backend` into a reused 1 MiB buffer, discarding the bytes.
+    func inflateAll(_ path: String, _ backend: GzipBackend) throws {
+        let source = try GzipSource(wrapping: FileDescriptorSource(path: path), backend: backend)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        while try source.read(into: buffer) > 0 {}
+    }
+
+    /// Runs `body` with `DIO_TRACE_GZIP` naming `backend` (the opener's choice), then restores it.
+    func withGzipBackend<T>(_ backend: GzipBackend, _ body: () throws -> T) rethrows -> T {
+        let saved = getenv("DIO_TRACE_GZIP").map { String(cString: $0) }
+        setenv("DIO_TRACE_GZIP", backend.rawValue, 1)
+        defer { if let saved { setenv("DIO_TRACE_GZIP", saved, 1) } else { unsetenv("DIO_TRACE_GZIP") } }
+        return try body()
     }
 
     func decompressed(_ path: String) throws -> Data {
