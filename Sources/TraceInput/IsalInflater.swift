@@ -6,6 +6,12 @@ final class IsalInflater: GzipInflater {
     private let input: CompressedInput
     private let handle: OpaquePointer
     private var finished = false
+    /// The first bytes of the current member, until its two magic bytes are seen: zlib rejects a
+    /// wrong magic as soon as it has two bytes, ISA-L only once it has the whole header, so a
+    /// short non-gzip tail would otherwise read as "truncated" here and as corrupt with zlib.
+    private var magic: [UInt8] = []
+    private var magicChecked = false
+    private var filled = 0
 
     /// Nil when ISA-L is not available.
     init?(_ input: CompressedInput) {
@@ -21,9 +27,24 @@ final class IsalInflater: GzipInflater {
     /// Points the decoder at the next bytes of input; false at the end of input.
     private func refill() throws(InputError) -> Bool {
         let n = try input.refill()
-        if n == 0 { return false }
-        cisal_inflater_set_input(handle, input.buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), UInt32(n))
+        guard n > 0, let base = input.buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return false }
+        filled = n
+        cisal_inflater_set_input(handle, base, UInt32(n))
+        try checkMagic(from: 0)
         return true
+    }
+
+    /// Collects the member's first two bytes from the buffer at `offset` and checks them.
+    private func checkMagic(from offset: Int) throws(InputError) {
+        var index = offset
+        while !magicChecked, index < filled {
+            magic.append(input.buffer[index])
+            index += 1
+            if magic.count == 2 {
+                magicChecked = true
+                if magic != [0x1F, 0x8B] { throw InputError(file: name, message: "corrupt gzip stream: incorrect header check") }
+            }
+        }
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
@@ -35,7 +56,13 @@ final class IsalInflater: GzipInflater {
             if cisal_inflater_member_finished(handle) != 0 {
                 // Another gzip member may follow (concatenated .gz files); the bytes after the
                 // trailer are still the decoder's input.
-                if cisal_inflater_avail_in(handle) == 0, !(try refill()) { finished = true; break }
+                magic = []
+                magicChecked = false
+                if cisal_inflater_avail_in(handle) == 0 {
+                    guard try refill() else { finished = true; break }
+                } else {
+                    try checkMagic(from: filled - Int(cisal_inflater_avail_in(handle)))
+                }
                 cisal_inflater_reset(handle)
             }
             if cisal_inflater_avail_in(handle) == 0 && !input.upstreamDone { _ = try refill() }

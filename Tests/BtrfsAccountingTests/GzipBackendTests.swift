@@ -3,7 +3,7 @@ import XCTest
 @testable import TraceInput
 
 /// ISA-L and the zlib fallback on the same inputs: the same bytes, or the same kind of error
-/// (truncated, with the same message, or corrupt), whatever the read sizes. Without ISA-L the
+/// (truncated, with the same message, or corrupt; see `sameAcrossLibraries`), whatever the read sizes. Without ISA-L the
 /// same cases check the zlib fallback alone.
 final class GzipBackendTests: XCTestCase {
     private enum Outcome: Equatable {
@@ -41,7 +41,7 @@ final class GzipBackendTests: XCTestCase {
         for backend in backends {
             for (buffer, chunk) in [(1 << 20, 1 << 20), (4096, 7), (4096, 65_537), (5000, 1 << 20)] {
                 let outcome = inflate(body, backend, inputBufferSize: buffer, chunk: chunk)
-                if outcome != reference {
+                if backend == .zlib ? outcome != reference : !Self.sameAcrossLibraries(outcome, reference) {
                     XCTFail("\(label), \(backend), buffer \(buffer), reads of \(chunk): \(summary(outcome)), zlib \(summary(reference))",
                             file: file, line: line)
                     return reference
@@ -49,6 +49,16 @@ final class GzipBackendTests: XCTestCase {
             }
         }
         return reference
+    }
+
+    /// ISA-L against zlib: the same bytes, the same truncation, or an error where zlib has one.
+    /// Which error a bad stream gets first can differ: a trailer cut short after its CRC is
+    /// "incorrect data check" for zlib (it checks the CRC as soon as it has it) and truncated for
+    /// ISA-L (it waits for the whole trailer): Fuzz/regressions/gzip/trailer-cut-after-crc.
+    private static func sameAcrossLibraries(_ isal: Outcome, _ zlib: Outcome) -> Bool {
+        if isal == zlib { return true }
+        if case .bytes = isal { return false }
+        return zlib == .corrupt
     }
 
     private func summary(_ outcome: Outcome) -> String {

@@ -8,7 +8,7 @@ private let scratch = ScratchFile(suffix: "-gzip.gz")
 /// gzip input: the bytes as a file through the CLI's path (`Analysis.run(paths:)`, which detects
 /// gzip and inflates on a prefetch thread), and the inflated stream read with two different
 /// buffer sizes, which must agree byte for byte; ISA-L (where present) and zlib must give the
-/// same bytes or the same kind of error.
+/// same bytes, or both an error.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzGzip(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     var input = FuzzBytes(data, size)
@@ -39,9 +39,12 @@ private enum Inflated: Equatable {
     case bytes([UInt8])
     case error(String)
 
-    /// The bytes, or the error without the library's detail (`corrupt gzip stream`, truncated).
+    /// The bytes, or that the stream is bad. Which error a bad stream gets first can differ
+    /// between the libraries: a trailer cut short after 4 of its 8 bytes is "incorrect data
+    /// check" for zlib (it checks the CRC as soon as it has it) and truncated for ISA-L (it waits
+    /// for the whole trailer); both refuse the file.
     var kind: Inflated {
-        if case .error(let message) = self, message.contains("corrupt gzip stream") { return .error("corrupt") }
+        if case .error = self { return .error("bad gzip stream") }
         return self
     }
 }
