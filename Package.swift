@@ -39,7 +39,7 @@ let package = Package(
         // libdw/libelf symbolization
         .target(name: "ElfSymbolization", dependencies: ["CElfUtils", "KernelLog"]),
         // trace.dat, read natively (v6, v7; zstd, zlib)
-        .target(name: "TraceDat", dependencies: ["CZlib", "CZstd", "TraceInput", "TraceEvents"]),
+        .target(name: "TraceDat", dependencies: ["CZlib", "CZstd", "TraceInput", "TraceEvents"], swiftSettings: hotPath),
         // live tracefs control for `dio-trace record` and the real-capture tests
         .target(name: "LiveTrace", dependencies: ["TraceInput"]),
         // dio-trace check: fixture cases, JUnit, SARIF

@@ -5,13 +5,15 @@
 /// over its bytes; names stay in the text until asked for): kallsyms is megabytes and most
 /// traces never name a function.
 final class FunctionSymbols {
-    private let text: UnsafeRawBufferPointer?
+    private var text: UnsafeRawBufferPointer?
+    private let load: () -> UnsafeRawBufferPointer?
     private var addresses: [UInt64] = []
     private var names: [(start: UInt32, end: UInt32)] = []
     private var parsed = false
 
-    init(kallsyms: UnsafeRawBufferPointer?) {
-        text = kallsyms
+    /// `kallsyms` gives the text when first needed.
+    init(kallsyms: @escaping () -> UnsafeRawBufferPointer?) {
+        load = kallsyms
     }
 
     func name(at address: UInt64) -> String? {
@@ -33,6 +35,7 @@ final class FunctionSymbols {
     /// `ADDRESS TYPE NAME[\t[MODULE]]` per line.
     private func parse() {
         parsed = true
+        text = load()
         guard let text, text.count < Int(UInt32.max) else { return }
         var entries: [(address: UInt64, start: UInt32, end: UInt32)] = []
         let count = text.count

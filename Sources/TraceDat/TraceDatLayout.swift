@@ -37,7 +37,9 @@ struct TraceDatLayout {
     var commitSize = 8
     var pageDataOffset = 16
     var formats: [Int: FormatText] = [:]
+    /// The kallsyms text (v6), or where its section is (v7: see `kallsymsText`).
     var kallsyms: UnsafeRawBufferPointer?
+    private var kallsymsSection: (offset: Int, file: TraceDatCursor)?
     var cmdlines: UnsafeRawBufferPointer?
     var uname: String?
     var timeOffset: Int64 = 0
@@ -183,16 +185,24 @@ struct TraceDatLayout {
             var events = try section(at: offset, id: 18, cursor)
             try readEventFormats(&events)
         }
-        if let offset = sections[19] {
-            var symbols = try section(at: offset, id: 19, cursor)
-            let size = Int(try symbols.u32("the kallsyms size"))
-            kallsyms = try symbols.slice(size, "the kallsyms")
-        }
+        // kallsyms (megabytes) is decompressed only when a function address must be named.
+        kallsymsSection = sections[19].map { ($0, cursor) }
         if let offset = sections[21] {
             var commands = try section(at: offset, id: 21, cursor)
             let size = try commands.size64("the saved command lines size")
             cmdlines = try commands.slice(size, "the saved command lines")
         }
+    }
+
+    /// The kallsyms text, decompressing its section on first use; nil when absent or unreadable
+    /// (addresses are then not named, as without kallsyms).
+    func kallsymsText() -> UnsafeRawBufferPointer? {
+        if let kallsyms { return kallsyms }
+        guard let (offset, file) = kallsymsSection else { return nil }
+        var copy = self
+        guard var symbols = try? copy.section(at: offset, id: 19, file),
+              let size = try? symbols.u32("the kallsyms size") else { return nil }
+        return try? symbols.slice(Int(size), "the kallsyms")
     }
 
     /// The content of the section at `offset`, decompressed when its flags say so.

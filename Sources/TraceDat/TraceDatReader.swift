@@ -72,7 +72,8 @@ public final class TraceDatReader {
             throw InputError(file: path, message: "corrupt or truncated trace.dat: \(error.message)")
         }
         guard !layout.formats.isEmpty else { throw InputError(file: path, message: "corrupt trace.dat: no event formats") }
-        let symbols = FunctionSymbols(kallsyms: layout.kallsyms)
+        let layout = self.layout
+        let symbols = FunctionSymbols(kallsyms: { layout.kallsymsText() })
         decoder = RecordDecoder(swapBytes: layout.bigEndian != (1.bigEndian == 1), functionName: symbols.name(at:))
         uname = layout.uname
         if let uname {
