@@ -98,6 +98,68 @@ final class TraceDatReaderTests: XCTestCase {
         }
     }
 
+    /// Lost events, as the kernel marks them in a page's `commit` word (bit 31: events were lost
+    /// before this page; bit 30: their count is stored after the page's data): the native reader
+    /// reports them where `trace-cmd report` prints `CPU:N [EVENTS DROPPED]` / `[7 EVENTS DROPPED]`.
+    func testMissedEventsMatchTraceCmdReport() throws {
+        let v6 = scratch.appendingPathComponent("lost.v6.dat")
+        try runTool(["gzip", "-dc", Fixtures.directory.appendingPathComponent("k6.1-dio-efault.v6.dat.gz").path], stdout: v6)
+        var bytes = [UInt8](try Data(contentsOf: v6))
+        // The flyrecord table: per CPU an 8-byte offset and size (little endian, 64-bit longs).
+        let tag = Array("flyrecord\0".utf8)
+        let table = try XCTUnwrap((0..<(bytes.count - tag.count)).first { bytes[$0..<$0 + tag.count].elementsEqual(tag) }) + tag.count
+        func u64(_ at: Int) -> Int { (0..<8).reduce(0) { $0 | Int(bytes[at + $1]) << (8 * $1) } }
+        func put(_ value: UInt64, at: Int) { for i in 0..<8 { bytes[at + i] = UInt8(truncatingIfNeeded: value >> (8 * UInt64(i))) } }
+        let cpu0 = u64(table), cpu1 = u64(table + 16)
+        // CPU 0, second page: some events lost.
+        let page0 = cpu0 + 4096
+        put(UInt64(u64(page0 + 8)) | 1 << 31, at: page0 + 8)
+        // CPU 1, third page: 7 events lost, the count stored after the data.
+        let page1 = cpu1 + 2 * 4096
+        let size = u64(page1 + 8) & (1 << 27 - 1)
+        XCTAssertLessThanOrEqual(16 + size + 8, 4096)
+        put(UInt64(size) | 1 << 31 | 1 << 30, at: page1 + 8)
+        put(7, at: page1 + 16 + size)
+        try Data(bytes).write(to: v6)
+        let report = scratch.appendingPathComponent("lost.txt")
+        try runTool(["trace-cmd", "report", "-i", v6.path], stdout: report)
+        let text = try String(contentsOf: report, encoding: .utf8)
+        XCTAssertTrue(text.contains("CPU:0 [EVENTS DROPPED]"), "trace-cmd report shows no unnumbered loss")
+        XCTAssertTrue(text.contains("CPU:1 [7 EVENTS DROPPED]"), "trace-cmd report shows no numbered loss")
+        let (binary, reader) = try binaryEvents(v6)
+        let (textEvents, textStatistics) = try textEvents(report.path)
+        assertSameEvents(binary, textEvents, "lost events")
+        XCTAssertEqual(reader.statistics.dataLossMarkers, 2)
+        XCTAssertEqual(reader.statistics.lostEvents, 7)
+        XCTAssertEqual(reader.statistics.lostEvents, textStatistics.lostEvents)
+    }
+
+    /// Sizes read from the file are checked before use: a page claiming more data than it holds,
+    /// and a section size past the end of the file, are refused with the offset, not read.
+    func testHostileSizesAreRefused() throws {
+        let v6 = scratch.appendingPathComponent("hostile.v6.dat")
+        try runTool(["gzip", "-dc", Fixtures.directory.appendingPathComponent("k6.1-dio-efault.v6.dat.gz").path], stdout: v6)
+        let original = [UInt8](try Data(contentsOf: v6))
+        let tag = Array("flyrecord\0".utf8)
+        let table = try XCTUnwrap((0..<(original.count - tag.count)).first { original[$0..<$0 + tag.count].elementsEqual(tag) }) + tag.count
+        let cpu0 = (0..<8).reduce(0) { $0 | Int(original[table + $1]) << (8 * $1) }
+        var page = original
+        for i in 0..<4 { page[cpu0 + 8 + i] = [0xFF, 0xFF, 0xFF, 0x07][i] }
+        let pageURL = scratch.appendingPathComponent("page.dat")
+        try Data(page).write(to: pageURL)
+        XCTAssertThrowsError(try binaryEvents(pageURL)) { error in
+            let message = (error as? InputError)?.message ?? "\(error)"
+            XCTAssertTrue(message.contains("corrupt") && message.contains("more than the page"), message)
+        }
+        // header_page's 8-byte size (right after the 12-byte tag) set beyond the file.
+        var header = original
+        let headerPage = 10 + 2 + 1 + 1 + 4 + 12
+        for i in 0..<8 { header[headerPage + i] = [0, 0, 0, 0, 0, 1, 0, 0][i] }
+        let headerURL = scratch.appendingPathComponent("header.dat")
+        try Data(header).write(to: headerURL)
+        assertInputError(headerURL, contains: "header_page at offset \(headerPage + 8) runs past the end of the file")
+    }
+
     /// Numeric ordered-extent flags: the kernel version comes from the UNAME option, and the decoded
     /// flags equal what the text path makes of `flags=0x..` with the modern enum order.
     func testOrderedExtentFlagsUseRecordedKernel() throws {
