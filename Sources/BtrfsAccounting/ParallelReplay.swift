@@ -48,13 +48,16 @@ enum ParallelReplay {
         return block
     }
 
-    /// Releases the mapped pages of `buffer` below `offset` (the mapping starts page-aligned).
-    static func release(_ buffer: UnsafeRawBufferPointer, upTo offset: Int) {
+    /// Releases the mapped pages of `range` of `buffer` (the mapping starts page-aligned): a
+    /// block's text is not read again once it is decoded (events own their strings), and the
+    /// pages stay in the page cache; a later touch would fault them back in.
+    static func release(_ buffer: UnsafeRawBufferPointer, _ range: Range<Int>) {
         guard let base = buffer.baseAddress else { return }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        let length = (offset / page) * page
-        guard length > 0, Int(bitPattern: base) % page == 0 else { return }
-        _ = madvise(UnsafeMutableRawPointer(mutating: base), length, MADV_DONTNEED)
+        let start = (range.lowerBound / page) * page
+        let end = (range.upperBound / page) * page
+        guard end > start, Int(bitPattern: base) % page == 0 else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, MADV_DONTNEED)
     }
 
     static func run(_ buffer: UnsafeRawBufferPointer, fileIndex: Int32, name: String, format: TraceFormat,
@@ -102,6 +105,7 @@ enum ParallelReplay {
                     }
                 } else {
                     decoded[i - 1] = decode(shared, wave[i - 1], fileIndex: fileIndex, name: name, format: format)
+                    release(shared, wave[i - 1])
                 }
             }
             if let failure { throw failure }
@@ -113,8 +117,6 @@ enum ParallelReplay {
             fileStatistics = stats
             lineOffset = offset
             previousLast = last
-            // Blocks already replayed are no longer needed: drop their pages from memory.
-            if let lastApplied = appliedRanges.last { release(buffer, upTo: lastApplied.upperBound) }
             pending = decoded.compactMap { $0 }
             appliedRanges = wave
         }
