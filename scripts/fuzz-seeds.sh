@@ -64,11 +64,17 @@ done
 sed 's/$/\r/' Fixtures/cases/k6.1-dio-basic/expect.txt | seed expect crlf ''
 
 # tracedat: the v6 trace.dat cut small (kallsyms dropped, one or two pages of ring data per CPU;
-# every header section kept), and the smallest version-7 (zstd) file whole.
+# every header section kept), their uncompressed version-7 conversions, and the smallest
+# version-7 (zstd) file whole.
 v6=$(mktemp)
 gzip -dc Fixtures/tracedat/k6.1-dio-efault.v6.dat.gz > "$v6"
 for pages in 1 2; do
     python3 scripts/fuzz-tracedat-seed.py "$v6" "$out/tracedat/v6-$pages-pages.dat" "$pages"
+    # The same as an uncompressed v7 (sections and options found by offset; no zstd in the way).
+    if command -v trace-cmd >/dev/null; then
+        trace-cmd convert -i "$out/tracedat/v6-$pages-pages.dat" -o "$out/tracedat/v7-none-$pages-pages.dat" \
+            --compression none >/dev/null 2>&1 || rm -f "$out/tracedat/v7-none-$pages-pages.dat"
+    fi
 done
 rm -f "$v6"
 seed tracedat v7-whole.dat '' < "$(ls -S Fixtures/tracedat/*.dat | tail -1)"
