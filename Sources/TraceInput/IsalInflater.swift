@@ -6,9 +6,9 @@ final class IsalInflater: GzipInflater {
     private let input: CompressedInput
     private let handle: OpaquePointer
     private var finished = false
-    /// The first bytes of the current member, until its two magic bytes are seen: zlib rejects a
-    /// wrong magic as soon as it has two bytes, ISA-L only once it has the whole header, so a
-    /// short non-gzip tail would otherwise read as "truncated" here and as corrupt with zlib.
+    /// The first four bytes of the current member (magic, method, flags), checked as zlib checks
+    /// them: ISA-L validates the magic only once it has the whole header (a short non-gzip tail
+    /// would read as "truncated") and accepts reserved flag bits that RFC 1952 says to reject.
     private var magic: [UInt8] = []
     private var magicChecked = false
     private var filled = 0
@@ -34,15 +34,19 @@ final class IsalInflater: GzipInflater {
         return true
     }
 
-    /// Collects the member's first two bytes from the buffer at `offset` and checks them.
+    /// Collects the member's first four bytes from the buffer at `offset` and checks them.
     private func checkMagic(from offset: Int) throws(InputError) {
         var index = offset
         while !magicChecked, index < filled {
             magic.append(input.buffer[index])
             index += 1
-            if magic.count == 2 {
+            if magic.count == 2, magic != [0x1F, 0x8B] {
+                throw InputError(file: name, message: "corrupt gzip stream: incorrect header check")
+            }
+            if magic.count == 4 {
                 magicChecked = true
-                if magic != [0x1F, 0x8B] { throw InputError(file: name, message: "corrupt gzip stream: incorrect header check") }
+                if magic[2] != 8 { throw InputError(file: name, message: "corrupt gzip stream: unknown compression method") }
+                if magic[3] & 0xE0 != 0 { throw InputError(file: name, message: "corrupt gzip stream: unknown header flags set") }
             }
         }
     }
