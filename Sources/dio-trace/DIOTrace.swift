@@ -10,7 +10,7 @@ struct DIOTrace: ParsableCommand {
         abstract: "Replay btrfs space accounting from kernel traces and decode kernel reports.",
         discussion: "Exit status: 0 clean, 1 findings/reports, 2 usage or input error.",
         version: DIOTraceVersion.current,
-        subcommands: [Analyze.self, Explain.self, Record.self, Decode.self, Check.self, Bench.self, BenchTraceDat.self, BenchSymbolize.self, BenchDecode.self]
+        subcommands: [Analyze.self, Explain.self, Record.self, Decode.self, Check.self]
     )
 
     /// Like `ParsableCommand.main()`, but usage errors exit with 2 (argument-parser uses 64).

@@ -3,11 +3,11 @@ import ElfSymbolization
 import Foundation
 import KernelLog
 
-/// `dio-trace bench-symbolize`: in-process libdw symbolization against eu-addr2line and
+/// `dio-trace-bench symbolize`: in-process libdw symbolization against eu-addr2line and
 /// binutils addr2line on the same object and the same frame addresses.
-struct BenchSymbolize: ParsableCommand {
+struct SymbolizeBench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench-symbolize",
+        commandName: "symbolize",
         abstract: "Benchmark in-process symbolization against eu-addr2line and addr2line.",
         discussion: """
             Without --object, generates and compiles (gcc -g -O2) a C file with many functions and inlined \
@@ -44,9 +44,9 @@ struct BenchSymbolize: ParsableCommand {
         defer {
             if object == nil { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
         }
-        let loadStart = MonotonicClock.now()
+        let loadStart = Measure.now()
         let symbolizer = try DwarfSymbolizer(vmlinux: path)
-        let loadSeconds = MonotonicClock.now() - loadStart
+        let loadSeconds = Measure.now() - loadStart
         let addresses = BenchWorkload.addresses(count: frames, in: symbolizer.functionSymbols())
         guard !addresses.isEmpty else { throw ValidationError("\(path) has no sized function symbols") }
         let distinct = Set(addresses).count
@@ -87,14 +87,5 @@ struct BenchRow {
             let numbers = String(format: "%12.0f frames/s %10.3f s   in-process %8.1fx", row.framesPerSecond, row.seconds, ratio)
             print("\(label)\(numbers)   \(row.note)")
         }
-    }
-}
-
-/// `clock_gettime(CLOCK_MONOTONIC)` in seconds.
-enum MonotonicClock {
-    static func now() -> Double {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
     }
 }

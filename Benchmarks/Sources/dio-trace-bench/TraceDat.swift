@@ -9,16 +9,15 @@ import TraceEvents
 /// Without an argument it uses the largest committed fixture (`Fixtures/tracedat/k6.1-dio-splice.dat`,
 /// 69,205 events) and repeats each measurement until enough events have been processed; both
 /// sides are timed per complete pass (open + iterate), so the rates are comparable.
-struct BenchTraceDat: ParsableCommand {
+struct TraceDatBench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench-tracedat",
+        commandName: "tracedat",
         abstract: "Measure trace.dat decoding (events/s) against `trace-cmd report -i FILE > /dev/null`.")
 
-    static let defaultFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/tracedat/k6.1-dio-splice.dat").path
+    static let defaultFile = Measure.repositoryRoot.appendingPathComponent("Fixtures/tracedat/k6.1-dio-splice.dat").path
 
     @Argument(help: "A trace.dat file (default: the largest fixture).")
-    var file: String = BenchTraceDat.defaultFile
+    var file: String = TraceDatBench.defaultFile
 
     @Option(help: "Minimum number of events to decode with TraceDatReader (the file is re-read as often as needed).")
     var minEvents: Int = 3_000_000
@@ -47,41 +46,30 @@ struct BenchTraceDat: ParsableCommand {
             decoded += reader.statistics.decodedEvents
             passes += 1
         } while events < UInt64(minEvents) && passes < 100_000
-        let readerSeconds = seconds(openTime + readTime)
+        let readerSeconds = Measure.seconds(openTime + readTime)
         let readerRate = Double(events) / readerSeconds
-        let decodeRate = Double(events) / seconds(readTime)
+        let decodeRate = Double(events) / Measure.seconds(readTime)
 
         // trace-cmd report -i FILE > /dev/null
         var reportPasses = 0
         let perPass = events / UInt64(passes)
         let reportStart = clock.now
         repeat {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = ["trace-cmd", "report", "-i", file]
-            p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-            p.standardError = FileHandle(forWritingAtPath: "/dev/null")
-            try p.run()
-            p.waitUntilExit()
-            guard p.terminationStatus == 0 else { throw ValidationError("trace-cmd report failed on \(file)") }
+            guard try Measure.run("trace-cmd", ["report", "-i", file]) == 0 else { throw ValidationError("trace-cmd report failed on \(file)") }
             reportPasses += 1
-        } while seconds(clock.now - reportStart) < reportSeconds
-        let reportSecondsTotal = seconds(clock.now - reportStart)
+        } while Measure.seconds(clock.now - reportStart) < reportSeconds
+        let reportSecondsTotal = Measure.seconds(clock.now - reportStart)
         let reportRate = Double(perPass) * Double(reportPasses) / reportSecondsTotal
 
         print("file: \(file) (\(perPass) events per pass)")
         print(String(format: "TraceDatReader decode (read): %llu events (%llu decoded) in %.3f s = %.0f events/s",
-                     events, decoded, seconds(readTime), decodeRate))
+                     events, decoded, Measure.seconds(readTime), decodeRate))
         print(String(format: "TraceDatReader open+read: %d passes in %.3f s (open %.3f s) = %.0f events/s",
-                     passes, readerSeconds, seconds(openTime), readerRate))
+                     passes, readerSeconds, Measure.seconds(openTime), readerRate))
         print(String(format: "trace-cmd report > /dev/null: %d passes in %.3f s = %.0f events/s",
                      reportPasses, reportSecondsTotal, reportRate))
         print(String(format: "ratio vs trace-cmd report: %.1fx (open+read), %.1fx (decode only)",
                      readerRate / reportRate, decodeRate / reportRate))
         if checksum == 42 { print("") }  // keep the sink's work observable
-    }
-
-    private func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 }

@@ -8,20 +8,19 @@ import TraceInput
 ///
 /// Without an argument it uses the real lkp warning storm of ../shared (1.5 MB, 407 WARNINGs) when
 /// present, else the committed 6.1 lab log with its sysrq task dumps.
-struct BenchDecode: ParsableCommand {
+struct DecodeBench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench-decode",
+        commandName: "decode",
         abstract: "Measure kernel-log decoding (reports/s, frames/s) against `wc -l` and `grep -c` on the same log.")
 
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
+    static let root = Measure.repositoryRoot
     static var defaultFile: String {
         let storm = root.appendingPathComponent("../shared/corpora/wild-kernel-inputs/dmesg/lkp-btrfs-62bd8124e2-407-warnings.txt").path
         return FileManager.default.fileExists(atPath: storm) ? storm : root.appendingPathComponent("Fixtures/dmesg/dmesg-full.txt").path
     }
 
     @Argument(help: "A kernel log (default: the lkp warning storm of ../shared, else Fixtures/dmesg/dmesg-full.txt).")
-    var file: String = BenchDecode.defaultFile
+    var file: String = DecodeBench.defaultFile
 
     @Option(help: "Passes over the log (the median pass is reported).")
     var passes: Int = 5
@@ -34,48 +33,24 @@ struct BenchDecode: ParsableCommand {
         var decoded = DecodedKernelLog(reports: [], stackDumps: [])
         for _ in 0..<max(1, passes) {
             let start = clock.now
-            let cpuStart = Self.processCPU()
+            let cpuStart = Measure.processCPU()
             decoded = KernelLogParser().decode(bytes)
-            cpu.append(Self.processCPU() - cpuStart)
+            cpu.append(Measure.processCPU() - cpuStart)
             let elapsed = clock.now - start
             durations.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         }
-        let decode = median(durations)
+        let decode = Measure.median(durations)
         let frames = decoded.reports.reduce(0) { $0 + $1.frames.count } + decoded.stackDumps.reduce(0) { $0 + $1.frames.count }
-        let wc = median((0..<max(1, passes)).map { _ in time("wc", ["-l", file]) })
-        let grep = median((0..<max(1, passes)).map { _ in time("grep", ["-c", "Call Trace", file]) })
+        let wc = Measure.median((0..<max(1, passes)).map { _ in (try? Measure.timeRun("wc", ["-l", file])) ?? .nan })
+        let grep = Measure.median((0..<max(1, passes)).map { _ in (try? Measure.timeRun("grep", ["-c", "Call Trace", file])) ?? .nan })
         let mb = Double(bytes.count) / 1e6
         print("log: \(file), \(String(format: "%.2f", mb)) MB, \(decoded.reports.count) reports, "
               + "\(decoded.stackDumps.count) stack dumps, \(frames) frames; medians of \(max(1, passes)) passes")
         print(String(format: "decode:          %7.3f s  %8.1f MB/s  %8.0f reports/s  %9.0f frames/s",
                      decode, mb / decode, Double(decoded.reports.count + decoded.stackDumps.count) / decode, Double(frames) / decode))
         print(String(format: "decode CPU:      %7.3f s  %8.3f ms per report (a loaded machine stretches wall time, not this)",
-                     median(cpu), median(cpu) * 1000 / Double(max(1, decoded.reports.count + decoded.stackDumps.count))))
+                     Measure.median(cpu), Measure.median(cpu) * 1000 / Double(max(1, decoded.reports.count + decoded.stackDumps.count))))
         print(String(format: "wc -l:           %7.3f s  %8.1f MB/s   (decode/wc-l time %.1f)", wc, mb / wc, decode / wc))
         print(String(format: "grep -c:         %7.3f s  %8.1f MB/s   (decode/grep time %.1f)", grep, mb / grep, decode / grep))
-    }
-
-    /// CPU seconds of this process (`CLOCK_PROCESS_CPUTIME_ID`).
-    static func processCPU() -> Double {
-        var spec = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &spec)
-        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
-    }
-
-    func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        return sorted[sorted.count / 2]
-    }
-
-    /// Wall time of one run of `tool`, output discarded (process start included, as a user runs it).
-    func time(_ tool: String, _ arguments: [String]) -> Double {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
-        process.standardOutput = FileHandle.nullDevice
-        let start = Date()
-        do { try process.run() } catch { return .nan }
-        process.waitUntilExit()
-        return Date().timeIntervalSince(start)
     }
 }

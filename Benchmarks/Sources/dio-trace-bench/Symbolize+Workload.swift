@@ -1,8 +1,9 @@
+import ArgumentParser
 import ElfSymbolization
 import Foundation
 import KernelLog
 
-/// Inputs and timed runs for `bench-symbolize`.
+/// Inputs and timed runs for `dio-trace-bench symbolize`.
 enum BenchWorkload {
     /// `count` addresses spread evenly over all function bytes (distinct when the functions are big
     /// enough), then cycled.
@@ -28,30 +29,30 @@ enum BenchWorkload {
     }
 
     static func symbolizeInProcess(_ symbolizer: DwarfSymbolizer, _ addresses: [UInt64]) -> (seconds: Double, entries: Int) {
-        let start = MonotonicClock.now()
+        let start = Measure.now()
         var entries = 0
         for address in addresses {
             entries += symbolizer.symbolize(SymbolizationRequest(address: address, isReturnAddress: false))?.chain.count ?? 0
         }
-        return (MonotonicClock.now() - start, entries)
+        return (Measure.now() - start, entries)
     }
 
     /// One process, all addresses on stdin, output discarded.
     static func timeBatch(tool: String, object: String, addresses: [UInt64]) throws -> BenchRow {
         let input = addresses.map { "0x" + String($0, radix: 16) }.joined(separator: "\n") + "\n"
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool, "-i", "-f", "-e", object]
+        process.executableURL = URL(fileURLWithPath: Measure.executable(tool))
+        process.arguments = ["-i", "-f", "-e", object]
         let stdin = Pipe()
         process.standardInput = stdin
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        let start = MonotonicClock.now()
+        let start = Measure.now()
         try process.run()
         stdin.fileHandleForWriting.write(Data(input.utf8))
         try stdin.fileHandleForWriting.close()
         process.waitUntilExit()
-        let seconds = MonotonicClock.now() - start
+        let seconds = Measure.now() - start
         return BenchRow(label: "\(tool) -i -f, one process", seconds: seconds, frames: addresses.count,
                         note: "exit \(process.terminationStatus)")
     }
@@ -60,17 +61,18 @@ enum BenchWorkload {
     static func timePerFrame(object: String, addresses: [UInt64], sample: Int) throws -> BenchRow {
         let step = max(1, addresses.count / sample)
         let picked = Swift.stride(from: 0, to: addresses.count, by: step).prefix(sample).map { addresses[$0] }
-        let start = MonotonicClock.now()
+        let addr2line = Measure.executable("addr2line")
+        let start = Measure.now()
         for address in picked {
             let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["addr2line", "-i", "-f", "-e", object, "0x" + String(address, radix: 16)]
+            process.executableURL = URL(fileURLWithPath: addr2line)
+            process.arguments = ["-i", "-f", "-e", object, "0x" + String(address, radix: 16)]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
             process.waitUntilExit()
         }
-        let measured = MonotonicClock.now() - start
+        let measured = Measure.now() - start
         let extrapolated = measured / Double(picked.count) * Double(addresses.count)
         return BenchRow(label: "addr2line, one process per frame", seconds: extrapolated, frames: addresses.count,
                         note: "EXTRAPOLATED from \(picked.count) frames in \(String(format: "%.2f", measured)) s")
@@ -88,7 +90,7 @@ enum BenchWorkload {
         gcc.arguments = ["gcc", "-g", "-O2", "-no-pie", "-o", object, source]
         try gcc.run()
         gcc.waitUntilExit()
-        guard gcc.terminationStatus == 0 else { throw ValidationErrorText("gcc failed on \(source)") }
+        guard gcc.terminationStatus == 0 else { throw ValidationError("gcc failed on \(source)") }
         return object
     }
 
@@ -125,9 +127,4 @@ enum BenchWorkload {
         text += "int main(int argc, char **argv) { (void)argv; return fn_\(functions - 1)(argc) & 1; }\n"
         return text
     }
-}
-
-struct ValidationErrorText: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }
