@@ -3,12 +3,17 @@
 final class CompressedInput {
     let upstream: any ByteSource
     let buffer: UnsafeMutableRawBufferPointer
+    /// The buffer's first byte (the allocation is never empty).
+    let base: UnsafeMutablePointer<UInt8>
     /// The upstream source returned 0 (end of input).
     private(set) var upstreamDone = false
 
     init(_ upstream: any ByteSource, bufferSize: Int) {
         self.upstream = upstream
-        buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bufferSize, 4096), alignment: 16)
+        let size = max(bufferSize, 4096)
+        let start = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+        buffer = UnsafeMutableRawBufferPointer(start: start, count: size)
+        base = start.bindMemory(to: UInt8.self, capacity: size)
     }
 
     deinit { buffer.deallocate() }

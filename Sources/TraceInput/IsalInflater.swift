@@ -27,9 +27,9 @@ final class IsalInflater: GzipInflater {
     /// Points the decoder at the next bytes of input; false at the end of input.
     private func refill() throws(InputError) -> Bool {
         let n = try input.refill()
-        guard n > 0, let base = input.buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return false }
+        guard n > 0 else { return false }
         filled = n
-        cisal_inflater_set_input(handle, base, UInt32(n))
+        cisal_inflater_set_input(handle, input.base, UInt32(n))
         try checkMagic(from: 0)
         return true
     }

@@ -27,7 +27,7 @@ final class ZlibInflater: GzipInflater {
     private func refill() throws(InputError) -> Bool {
         let n = try input.refill()
         if n == 0 { return false }
-        stream.next_in = input.buffer.baseAddress!.assumingMemoryBound(to: Bytef.self)
+        stream.next_in = input.base
         stream.avail_in = uInt(n)
         return true
     }
