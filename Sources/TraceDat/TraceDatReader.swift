@@ -41,8 +41,8 @@ public final class TraceDatReader {
     private var unknownTypes: Set<Int> = []
     private var unknownRecords: UInt64 = 0
     private var comms: [Int32: String]?
-    private var commonType: (offset: Int, size: Int) = (0, 2)
-    private var commonPid: (offset: Int, size: Int) = (4, 4)
+    private var commonType = Field(offset: 0, size: 2, present: true)
+    private var commonPid = Field(offset: 4, size: 4, signed: true, present: true)
     private var ordinal = 0
     private var hasRead = false
 
@@ -145,7 +145,7 @@ public final class TraceDatReader {
         }
         statistics.events += 1
         let raw = record.data
-        let type = Int(truncatingIfNeeded: decoder.rawValue(Field(offset: commonType.offset, size: commonType.size, present: true), raw) ?? UInt64.max)
+        let type = Int(truncatingIfNeeded: decoder.rawValue(commonType, raw) ?? UInt64.max)
         guard let desc = descriptor(type) else {
             unknownRecords += 1
             statistics.unrecognizedLines += 1
@@ -160,8 +160,7 @@ public final class TraceDatReader {
             return
         }
         statistics.decodedEvents += 1
-        let pid = Int32(truncatingIfNeeded: Int64(bitPattern: decoder.rawValue(
-            Field(offset: commonPid.offset, size: commonPid.size, signed: true, present: true), raw) ?? 0))
+        let pid = Int32(truncatingIfNeeded: Int64(bitPattern: decoder.rawValue(commonPid, raw) ?? 0))
         let filesystem: FilesystemID? = desc.fsid.present && desc.fsid.offset + 16 <= raw.count
             ? FilesystemID(high: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: desc.fsid.offset, as: UInt64.self)),
                            low: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: desc.fsid.offset + 8, as: UInt64.self)))
@@ -181,8 +180,10 @@ public final class TraceDatReader {
         }
         if allDescriptors.isEmpty {
             // libtraceevent takes common_type and common_pid from the first format it parses.
-            if let t = format.fields["common_type"], t.size == 1 || t.size == 2 || t.size == 4 { commonType = (t.offset, t.size) }
-            if let p = format.fields["common_pid"], p.size == 4 { commonPid = (p.offset, p.size) }
+            if let t = format.fields["common_type"], t.size == 1 || t.size == 2 || t.size == 4 {
+                commonType = Field(offset: t.offset, size: t.size, present: true)
+            }
+            if let p = format.fields["common_pid"], p.size == 4 { commonPid = Field(offset: p.offset, size: 4, signed: true, present: true) }
         }
         let d = EventDescriptor(format: format, modernFlags: modernFlagsFromVersion)
         descriptors[type] = d
