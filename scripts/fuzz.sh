@@ -7,7 +7,9 @@
 # Fuzz/corpus/TARGET, crashes in Fuzz/artifacts/TARGET/. Prints libFuzzer's executions, cov, ft
 # and corpus size per target. Exit 1 when a target crashed (the input is printed), hung, leaked
 # or broke a checked property; exit 2 when the build fails.
-# FUZZ_NO_BUILD=1 skips the build; FUZZ_JOBS=N (default 1) runs N workers per target.
+# FUZZ_NO_BUILD=1 skips the build; FUZZ_JOBS=N (default 1) runs N workers per target; FUZZ_TIMEOUT=S
+# (default 25) is the per-input time limit (raise it on a loaded machine: a niced worker may get a
+# few percent of a core).
 set -euo pipefail
 # Swift's crash backtracer would wait on a crashed target; libFuzzer and ASan report crashes.
 export SWIFT_BACKTRACE=enable=no
@@ -55,7 +57,7 @@ for t in "${run[@]}"; do
     mkdir -p "$corpus" "$artifacts"
     log=$(mktemp)
     options=(-max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$artifacts/" -max_len="$(max_len "$t")"
-             -dict="Fuzz/dict/$(dictionary "$t").dict" -timeout=25 -rss_limit_mb=2560)
+             -dict="Fuzz/dict/$(dictionary "$t").dict" -timeout="${FUZZ_TIMEOUT:-25}" -rss_limit_mb=2560)
     asan=symbolize=1
     if [ "${FUZZ_JOBS:-1}" -gt 1 ]; then
         options+=(-fork="${FUZZ_JOBS}")

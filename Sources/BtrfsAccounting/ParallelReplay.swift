@@ -60,67 +60,95 @@ enum ParallelReplay {
         _ = madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, MADV_DONTNEED)
     }
 
+    /// Hands-off state between the ledger thread and the decoding workers. Each slot is written
+    /// by one worker before it signals `ready[i]` and read by the ledger after waiting on it;
+    /// `mayStart[i]` is signalled once block `i - window` is applied (or at once for the first
+    /// `window` blocks), so at most `window` blocks are decoded ahead of the ledger and no wait can
+    /// form a cycle: the ledger waits only for the next block, and that block's start never
+    /// depends on a block after it.
+    final class Pipeline: @unchecked Sendable {
+        let blocks: UnsafeMutableBufferPointer<Block?>
+        let ready: [DispatchSemaphore]
+        let mayStart: [DispatchSemaphore]
+        /// Set by the ledger thread before it releases every waiting worker; read after a wait.
+        var cancelled = false
+
+        init(count: Int, window: Int) {
+            blocks = .allocate(capacity: count)
+            blocks.initialize(repeating: nil)
+            ready = (0..<count).map { _ in DispatchSemaphore(value: 0) }
+            // Created at 0 and signalled: libdispatch traps when a semaphore is freed below the
+            // value it was created with.
+            mayStart = (0..<count).map { _ in DispatchSemaphore(value: 0) }
+            for semaphore in mayStart.prefix(window) { semaphore.signal() }
+        }
+
+        deinit {
+            blocks.deinitialize()
+            blocks.deallocate()
+        }
+    }
+
     static func run(_ buffer: UnsafeRawBufferPointer, fileIndex: Int32, name: String, format: TraceFormat,
                     blockSize: Int = defaultBlockSize, progress: ProgressCounter? = nil, ledger: inout Ledger, statistics: inout TraceStatistics) throws {
         let ranges = blocks(buffer, blockSize: blockSize)
-        // One block per online core per wave, replayed by one more thread while the next wave decodes.
-        let workers = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        // One decoding worker per online core, block i on worker i % workers; this thread replays
+        // the decoded blocks in input order meanwhile (the OS shares the cores among them, so the
+        // ledger never waits for a wave to end). Blocks decoded ahead are bounded by `window`.
+        let workers = max(1, min(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), ranges.count))
+        let window = workers + 1
+        let pipeline = Pipeline(count: ranges.count, window: window)
+        nonisolated(unsafe) let shared = buffer
+        let group = DispatchGroup()
+        for worker in 0..<workers {
+            DispatchQueue.global().async(group: group) {
+                var i = worker
+                while i < ranges.count {
+                    pipeline.mayStart[i].wait()
+                    if pipeline.cancelled { return }
+                    pipeline.blocks[i] = decode(shared, ranges[i], fileIndex: fileIndex, name: name, format: format)
+                    release(shared, ranges[i])
+                    pipeline.ready[i].signal()
+                    i += workers
+                }
+            }
+        }
         var fileStatistics = TraceStatistics()
         fileStatistics.formats = [format.rawValue]
         var lineOffset = 0
-        var previousLast: (value: UInt64, kind: TimestampKind) = (0, .none)
-        var pending: [Block] = []
-        var appliedRanges: [Range<Int>] = []
-        var next = 0
-        nonisolated(unsafe) let shared = buffer
-        var localLedger = ledger
-        while next < ranges.count || !pending.isEmpty {
-            let wave = Array(ranges[next..<min(next + workers, ranges.count)])
-            next += wave.count
-            // One slot per block, each written by its own iteration: no shared Array is mutated concurrently.
-            let slots = UnsafeMutableBufferPointer<Block?>.allocate(capacity: wave.count)
-            slots.initialize(repeating: nil)
-            defer { slots.deinitialize(); slots.deallocate() }
-            nonisolated(unsafe) let decoded = slots
-            let toApply = pending
-            nonisolated(unsafe) var ledgerBox = localLedger
-            nonisolated(unsafe) var stats = fileStatistics
-            nonisolated(unsafe) var offset = lineOffset
-            nonisolated(unsafe) var last = previousLast
-            nonisolated(unsafe) var failure: (any Error)?
-            DispatchQueue.concurrentPerform(iterations: wave.count + 1) { i in
-                if i == 0 {
-                    for block in toApply {
-                        if let error = block.error { failure = error; return }
-                        if let first = block.first, first.kind == last.kind, first.kind != .none, first.value < last.value {
-                            stats.noteBackwards(file: name, line: first.line + offset)
-                        }
-                        if block.last.kind != .none { last = block.last }
-                        for var event in block.events {
-                            event.origin.line += offset
-                            ledgerBox.apply(event)
-                        }
-                        stats.mergeBlock(block.statistics, lineOffset: offset)
-                        offset += Int(block.statistics.lines)
-                    }
-                } else {
-                    decoded[i - 1] = decode(shared, wave[i - 1], fileIndex: fileIndex, name: name, format: format)
-                    release(shared, wave[i - 1])
-                }
+        var last: (value: UInt64, kind: TimestampKind) = (0, .none)
+        var applied = 0
+        defer {
+            // On an error (or a throw from the ledger) release the workers still waiting, then
+            // wait for them: no thread outlives the mapped buffer.
+            if applied < ranges.count {
+                pipeline.cancelled = true
+                for i in applied..<ranges.count { pipeline.mayStart[i].signal() }
             }
-            if let failure { throw failure }
-            if let progress, !toApply.isEmpty {
-                progress.add(bytes: appliedRanges.reduce(0) { $0 + $1.count },
-                             events: toApply.reduce(0) { $0 + Int($1.statistics.events) })
-            }
-            localLedger = ledgerBox
-            fileStatistics = stats
-            lineOffset = offset
-            previousLast = last
-            pending = decoded.compactMap { $0 }
-            appliedRanges = wave
+            group.wait()
         }
-        ledger = localLedger
+        while applied < ranges.count {
+            let i = applied
+            pipeline.ready[i].wait()
+            guard let block = pipeline.blocks[i] else { break }
+            pipeline.blocks[i] = nil
+            if let error = block.error { throw error }
+            if let first = block.first, first.kind == last.kind, first.kind != .none, first.value < last.value {
+                fileStatistics.noteBackwards(file: name, line: first.line + lineOffset)
+            }
+            if block.last.kind != .none { last = block.last }
+            // In place: no copy (and retain/release) of each event.
+            for j in block.events.indices {
+                block.events[j].origin.line += lineOffset
+                ledger.apply(block.events[j])
+            }
+            block.events = []
+            fileStatistics.mergeBlock(block.statistics, lineOffset: lineOffset)
+            lineOffset += Int(block.statistics.lines)
+            progress?.add(bytes: ranges[i].count, events: Int(block.statistics.events))
+            applied += 1
+            if i + window < ranges.count { pipeline.mayStart[i + window].signal() }
+        }
         fileStatistics.bytes = UInt64(buffer.count)
         statistics.merge(fileStatistics)
     }

@@ -83,7 +83,27 @@ public final class EventDecoder {
     /// Probe function and direction per event name, worked out once.
     var probeNames: [String: (function: String, isReturn: Bool)] = [:]
 
+    /// The last `%pU: ` prefix parsed: a trace names one or two filesystems, so most prefixes
+    /// are the previous one's 37 bytes again and are compared, not parsed.
+    private var lastPrefix: (bytes: SIMD32<UInt8>, tail: SIMD8<UInt8>, id: FilesystemID)?
+
     public init() {}
+
+    @inline(__always)
+    private func filesystemPrefix(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int) -> (FilesystemID, Int)? {
+        guard i + 40 <= end else { return FilesystemPrefix.parse(p, i, end) }
+        let head = p.loadUnaligned(fromByteOffset: i, as: SIMD32<UInt8>.self)
+        // Bytes 32..<40: the UUID's last four digits, the colon and what follows (masked off).
+        var tail = p.loadUnaligned(fromByteOffset: i + 32, as: SIMD8<UInt8>.self)
+        tail[5] = 0; tail[6] = 0; tail[7] = 0
+        if let last = lastPrefix, last.bytes == head, last.tail == tail {
+            return (last.id, Bytes.skipSpaces(p, i + 37, end))
+        }
+        guard let parsed = FilesystemPrefix.parse(p, i, end) else { return nil }
+        // Only the canonical UUID form is remembered (`fsid=ARRAY[...]` has another length).
+        if p[i + 36] == 0x3A { lastPrefix = (head, tail, parsed.0) }
+        return parsed
+    }
 
     /// Decodes `p[start..<end]` for an event of the given kind. Returns `(nil, nil)` when the event
     /// is not accounting-relevant; `.malformed` when it should have decoded but did not.
@@ -91,7 +111,7 @@ public final class EventDecoder {
         -> (event: AccountingEvent?, filesystem: FilesystemID?, malformed: Bool) {
         var i = start
         var fsid: FilesystemID? = nil
-        if let (id, next) = FilesystemPrefix.parse(p, i, end) {
+        if let (id, next) = filesystemPrefix(p, i, end) {
             fsid = id
             i = next
         }

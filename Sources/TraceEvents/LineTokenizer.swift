@@ -100,14 +100,25 @@ public struct LineTokenizer: Sendable {
             if let r = entriesHeader(p, a, end) { return r }
             return .comment
         }
-        // Indented copies (documentation, mails) are read like the original.
-        if Bytes.matches(p, a, end, "$ ") { return .comment }
-        if Bytes.matches(p, a, end, "CPU:") { return cpuMarker(p, a + 4, end) }
-        if Bytes.matches(p, a, end, "cpus=") || Bytes.matches(p, a, end, "version = ") { return .traceCmdHeader }
-        if Bytes.matches(p, a, end, "CPU "), let (_, j) = Bytes.parseDecimal(p, a + 4, end), Bytes.matches(p, j, end, " is empty") {
-            return .traceCmdHeader
+        // Indented copies (documentation, mails) are read like the original. The first byte picks
+        // the few prefixes worth comparing (an event line starts with its comm).
+        switch c0 {
+        case 0x24: // '$'
+            if Bytes.matches(p, a, end, "$ ") { return .comment }
+        case 0x43: // 'C'
+            if Bytes.matches(p, a, end, "CPU:") { return cpuMarker(p, a + 4, end) }
+            if Bytes.matches(p, a, end, "CPU "), let (_, j) = Bytes.parseDecimal(p, a + 4, end), Bytes.matches(p, j, end, " is empty") {
+                return .traceCmdHeader
+            }
+        case 0x63: // 'c'
+            if Bytes.matches(p, a, end, "cpus=") { return .traceCmdHeader }
+        case 0x76: // 'v'
+            if Bytes.matches(p, a, end, "version = ") { return .traceCmdHeader }
+        case 0x3C, 0x3D: // '<', '='
+            if isStackTraceTail(p, a, end) || Bytes.matches(p, a, end, "=> ") { return .stackTrace }
+        default:
+            break
         }
-        if isStackTraceTail(p, a, end) || Bytes.matches(p, a, end, "=> ") { return .stackTrace }
         if let kind = eventLine(p, a, end) { return kind }
         if isFunctionGraph(p, a, end) { return .functionGraph }
         return .unrecognized
@@ -275,8 +286,9 @@ public struct LineTokenizer: Sendable {
         h.commEnd = dash
         // trace-cmd report prefixes lines of a buffer instance with `name: ` before the padded comm.
         var k = h.commStart
-        while k + 2 < dash {
-            if p[k] == 0x3A && p[k + 1] == 0x20 && p[k + 2] == 0x20 {
+        while k + 2 < dash, let base = p.baseAddress, let hit = memchr(base + k, 0x3A, dash - 2 - k) {
+            k = base.distance(to: UnsafeRawPointer(hit))
+            if p[k + 1] == 0x20 && p[k + 2] == 0x20 {
                 h.instanceStart = h.commStart
                 h.instanceEnd = k
                 h.commStart = Bytes.skipSpaces(p, k + 1, dash)
@@ -310,23 +322,26 @@ public struct LineTokenizer: Sendable {
         }
         let nameStart = k
         var segmentStart = k
+        guard let base = p.baseAddress else { return false }
         while k < end {
-            let c = p[k]
-            if c == 0x3A { // ':'
-                if k + 1 == end || Bytes.isSpace(p[k + 1]) {
-                    guard k > segmentStart else { return false }
-                    h.nameStart = segmentStart
-                    h.nameEnd = k
-                    h.nameHash = Bytes.nameHash(p, segmentStart, k)
-                    h.hasSubsystemPrefix = segmentStart != nameStart
-                    h.payloadStart = Bytes.skipSpaces(p, k + 1, end)
-                    return true
-                }
-                segmentStart = k + 1
-            } else if !Self.isNameCharacter(c) {
-                return false
+            // The next ':' (memchr), then every byte before it must be a name character.
+            guard let hit = memchr(base + k, 0x3A, end - k) else { return false }
+            let colon = base.distance(to: UnsafeRawPointer(hit))
+            while k < colon {
+                if !Self.isNameCharacter(p[k]) { return false }
+                k += 1
             }
-            k += 1
+            if colon + 1 == end || Bytes.isSpace(p[colon + 1]) {
+                guard colon > segmentStart else { return false }
+                h.nameStart = segmentStart
+                h.nameEnd = colon
+                h.nameHash = Bytes.nameHash(p, segmentStart, colon)
+                h.hasSubsystemPrefix = segmentStart != nameStart
+                h.payloadStart = Bytes.skipSpaces(p, colon + 1, end)
+                return true
+            }
+            segmentStart = colon + 1
+            k = colon + 1
         }
         return false
     }

@@ -199,9 +199,10 @@ public final class TraceReader {
     @inline(__always)
     private static func equal(_ a: [UInt8], _ p: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> Bool {
         if a.count != e - s { return false }
-        return a.withUnsafeBufferPointer { b in
-            for k in 0..<b.count where b[k] != p[s + k] { return false }
-            return true
+        guard let base = p.baseAddress else { return a.isEmpty }
+        return a.withUnsafeBytes { b in
+            guard let bytes = b.baseAddress else { return true }
+            return memcmp(bytes, base + s, b.count) == 0
         }
     }
 

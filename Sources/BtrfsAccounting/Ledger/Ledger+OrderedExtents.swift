@@ -5,24 +5,26 @@ extension Ledger {
     // MARK: I1
 
     mutating func outstandingChanged(_ key: InodeKey, _ c: OutstandingExtentsChange, _ ref: EventRef) {
-        var state = inodes.removeValue(forKey: key) ?? InodeState(key: key)
-        state.outstanding.add(c.mod, ref)
-        let previousReported = state.lastReportedOutstanding
-        if let reported = c.outstanding { state.lastReportedOutstanding = reported }
-        // Hot path: its checks (DIO030, DIO040) look only at a printed value or a sum below zero.
-        if c.outstanding != nil || state.outstanding.sum < 0 {
-            emit(.outstandingChanged(state, c, ref, previousReported: previousReported))
+        // In place (one lookup); neither the checks nor `window` read `inodes`.
+        let (previousReported, snapshot) = modifyInode(key) { state -> (UInt64?, InodeState?) in
+            state.outstanding.add(c.mod, ref)
+            let previous = state.lastReportedOutstanding
+            if let reported = c.outstanding { state.lastReportedOutstanding = reported }
+            // Hot path: its checks (DIO030, DIO040) look only at a printed value or a sum below zero.
+            return (previous, c.outstanding != nil || state.outstanding.sum < 0 ? state : nil)
         }
+        if let snapshot { emit(.outstandingChanged(snapshot, c, ref, previousReported: previousReported)) }
         if let id = window(ref.pid, inode: key) {
-            ios[id]?.outstanding &+= c.mod
-            ios[id]?.chain.append(ref)
+            withIO(id) { io in
+                io.outstanding &+= c.mod
+                io.chain.append(ref)
+            }
         } else if c.mod < 0 {
             // btrfs_remove_ordered_extent drops one outstanding extent just before its
             // btrfs_ordered_extent_remove event; only the latest such change of a task is kept
             // (other releases, e.g. writeback clearing delalloc, are not followed by a remove).
-            state.pendingRemoveMods[ref.pid] = (c.mod, [ref])
+            modifyInode(key) { $0.pendingRemoveMods[ref.pid] = (c.mod, [ref]) }
         }
-        inodes[key] = state
     }
 
     // MARK: I3
@@ -31,30 +33,34 @@ extension Ledger {
         switch oe.step {
         case .add:
             writebackStep(ref)
-            var state = inodes.removeValue(forKey: key) ?? InodeState(key: key)
-            state.orderedExtentsAdded += 1
             let io = window(ref.pid, inode: key)
             if let io {
-                ios[io]?.openOrderedExtents += 1
-                ios[io]?.createdOrderedExtents += 1
-                ios[io]?.chain.append(ref)
-                if oe.flags.contains(.direct) {
-                    ios[io]?.isDirect = true
-                    ios[io]?.direction = .write
-                    directWriters.insert(PidInode(pid: ref.pid, inode: key.inode))
-                } else {
-                    // A non-DIRECT ordered extent inside a direct-I/O window is writeback of dirty page
-                    // cache over the range (iomap flushes it first; generic/095's mmap and buffered
-                    // writers leave some). Its outstanding-extent changes belong to other writers.
-                    ios[io]?.sawWriteback = true
+                let direct = oe.flags.contains(.direct)
+                withIO(io) { state in
+                    state.openOrderedExtents += 1
+                    state.createdOrderedExtents += 1
+                    state.chain.append(ref)
+                    if direct {
+                        state.isDirect = true
+                        state.direction = .write
+                    } else {
+                        // A non-DIRECT ordered extent inside a direct-I/O window is writeback of dirty page
+                        // cache over the range (iomap flushes it first; generic/095's mmap and buffered
+                        // writers leave some). Its outstanding-extent changes belong to other writers.
+                        state.sawWriteback = true
+                    }
                 }
+                if direct { directWriters.insert(PidInode(pid: ref.pid, inode: key.inode)) }
             }
             var chain = EventChain()
             chain.append(ref)
-            state.openOrderedExtents.append(OrderedExtentState(
+            let entry = OrderedExtentState(
                 fileOffset: oe.fileOffset, length: oe.length, remaining: oe.length, diskStart: oe.diskStart,
-                flags: oe.flags, added: ref, io: io, chain: chain))
-            inodes[key] = state
+                flags: oe.flags, added: ref, io: io, chain: chain)
+            modifyInode(key) { state in
+                state.orderedExtentsAdded += 1
+                state.openOrderedExtents.append(entry)
+            }
         case .remove:
             sawOrderedExtentRemove = true
             chargeMetadataConsumption(pid: ref.pid, FilesystemInode(filesystem: key.filesystem, inode: key.inode))
@@ -69,17 +75,19 @@ extension Ledger {
                 entry.remaining = entry.remaining > oe.length ? entry.remaining - oe.length : 0
                 entry.chain.append(ref)
                 if let io = entry.io {
-                    if let pending {
-                        ios[io]?.outstanding &+= pending.0
-                        for r in pending.1 { ios[io]?.chain.append(r) }
+                    withIO(io) { state in
+                        if let pending {
+                            state.outstanding &+= pending.0
+                            for r in pending.1 { state.chain.append(r) }
+                        }
+                        state.chain.append(ref)
                     }
-                    ios[io]?.chain.append(ref)
                 }
                 if entry.remaining == 0 {
                     state.openOrderedExtents.remove(at: index)
                     inodes[key] = state
                     if let io = entry.io {
-                        ios[io]?.openOrderedExtents -= 1
+                        withIO(io) { $0.openOrderedExtents -= 1 }
                         evaluateIO(io)
                     }
                 } else {

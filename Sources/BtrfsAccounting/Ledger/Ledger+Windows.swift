@@ -10,13 +10,13 @@ extension Ledger {
         case .delalloc:
             let key = FilesystemInode(filesystem: fs, inode: r.value)
             if !r.isReserve { chargeMetadataConsumption(pid: ref.pid, key) }
-            var balance = metadata.removeValue(forKey: key) ?? MetadataBalance()
-            if r.isReserve { balance.reserve(delta, ref) } else { balance.release(-delta, ref) }
-            metadata[key] = balance
+            if r.isReserve { metadata[key, default: MetadataBalance()].reserve(delta, ref) } else { metadata[key, default: MetadataBalance()].release(-delta, ref) }
             metadataTypedReservation(r, ref)
             if isLegacyLike, let id = window(ref.pid, inodeNumber: r.value) {
-                ios[id]?.metadata &+= delta
-                ios[id]?.chain.append(ref)
+                withIO(id) { io in
+                    io.metadata &+= delta
+                    io.chain.append(ref)
+                }
             }
         case .spaceInfo(.metadata):
             if r.isReserve { metadataSpaceInfoReserve(r.bytes, ref) }
@@ -114,20 +114,32 @@ extension Ledger {
 
     /// The open window of `pid` if it concerns `inode` (binding the window to it on first use).
     mutating func window(_ pid: Int32, inode: InodeKey?) -> Int? {
-        guard let inode else { return windowByPid[pid].flatMap { ios[$0] == nil ? nil : $0 } }
-        guard let id = window(pid, inodeNumber: inode.inode) else { return nil }
-        if let bound = ios[id]?.inode { return bound == inode ? id : nil }
-        ios[id]?.inode = inode
+        guard let inode else { return windowByPid[pid].flatMap { ios.index(forKey: $0) == nil ? nil : $0 } }
+        guard let id = window(pid, inodeNumber: inode.inode), let i = ios.index(forKey: id) else { return nil }
+        if let bound = ios.values[i].inode { return bound == inode ? id : nil }
+        ios.values[i].inode = inode
         return id
     }
 
     mutating func window(_ pid: Int32, inodeNumber: UInt64) -> Int? {
-        guard let id = windowByPid[pid], var io = ios[id] else { return nil }
-        if let n = io.inodeNumber { return n == inodeNumber ? id : nil }
-        io.inodeNumber = inodeNumber
-        if directWriters.contains(PidInode(pid: pid, inode: inodeNumber)) { io.isDirect = true }
-        ios[id] = io
+        guard let id = windowByPid[pid], let i = ios.index(forKey: id) else { return nil }
+        if let n = ios.values[i].inodeNumber { return n == inodeNumber ? id : nil }
+        ios.values[i].inodeNumber = inodeNumber
+        if directWriters.contains(PidInode(pid: pid, inode: inodeNumber)) { ios.values[i].isDirect = true }
         return id
+    }
+
+    /// Applies `body` to I/O `id` in place (one lookup, no copy of its state); nothing when the
+    /// I/O is gone, like `ios[id]?.field = ...`.
+    mutating func withIO(_ id: Int, _ body: (inout IOState) -> Void) {
+        guard let i = ios.index(forKey: id) else { return }
+        body(&ios.values[i])
+    }
+
+    /// Applies `body` to the state of `key` in place, creating it first when the inode is new.
+    @discardableResult
+    mutating func modifyInode<Result>(_ key: InodeKey, _ body: (inout InodeState) -> Result) -> Result {
+        body(&inodes[key, default: InodeState(key: key)])
     }
 
     /// An I/O is over when its window ended and all of its ordered extents were removed; then every

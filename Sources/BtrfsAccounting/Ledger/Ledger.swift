@@ -60,6 +60,8 @@ public struct Ledger {
     var findingLines: [Int] = []
     /// Last event line seen per CPU: events lost on a CPU happened after it.
     var lastLineByCPU: [Int32: Int] = [:]
+    /// `lastLineByCPU` for CPUs below 1024, without hashing (written for every event).
+    var lastLineByLowCPU: [Int] = []
 
     /// Inodes whose btrfs_inode_evict was seen, with that event, until their task moves on.
     var evicting: [InodeKey: EventRef] = [:]
@@ -122,6 +124,32 @@ public struct Ledger {
     var lossSeen: Bool { !lossRefs.isEmpty }
     var isLegacy: Bool { legacyEvidence && !modernEvidence }
 
+    /// One `update_bytes_may_use` on its space's running value, in place.
+    private static func updateMayUse(_ value: inout SpaceValue, _ u: SpaceInfoUpdate, _ ref: EventRef) {
+        if let old = u.old, old <= UInt64(Int64.max) { value.value = Int64(old) &+ u.diff } else if let v = value.value { value.value = v &+ u.diff }
+        value.last = ref
+        value.chain.append(ref)
+        if value.value == 0 { value.chain.reset() }
+    }
+
+    private mutating func noteLine(_ line: Int, cpu: Int32) {
+        if cpu < 1024 {
+            let i = Int(cpu)
+            if i >= lastLineByLowCPU.count { lastLineByLowCPU += Array(repeating: -1, count: i + 1 - lastLineByLowCPU.count) }
+            lastLineByLowCPU[i] = line
+        } else {
+            lastLineByCPU[cpu] = line
+        }
+    }
+
+    private func lastLine(cpu: Int32) -> Int? {
+        if cpu >= 0 && cpu < 1024 {
+            let i = Int(cpu)
+            return i < lastLineByLowCPU.count && lastLineByLowCPU[i] >= 0 ? lastLineByLowCPU[i] : nil
+        }
+        return lastLineByCPU[cpu]
+    }
+
     public mutating func apply(_ event: TraceEvent) {
         if !evicting.isEmpty { settleEvictions(event) }
         if let fs = event.filesystem {
@@ -132,12 +160,12 @@ public struct Ledger {
         let fs = event.filesystem ?? lastFilesystem
         let ref = EventRef(event)
         currentLine = event.origin.line
-        if case .dataLoss = event.payload {} else if event.cpu >= 0 { lastLineByCPU[event.cpu] = event.origin.line }
+        if case .dataLoss = event.payload {} else if event.cpu >= 0 { noteLine(event.origin.line, cpu: event.cpu) }
         switch event.payload {
         case .dataLoss(let loss):
             // The marker is printed before the CPU's next event; what was lost happened after the
             // CPU's previous event, so findings made since then rest on an incomplete trace.
-            let since = loss.kind == .lost ? (lastLineByCPU[loss.cpu] ?? 0) : 0
+            let since = loss.kind == .lost ? (lastLine(cpu: loss.cpu) ?? 0) : 0
             downgradeFindings(madeAfter: since)
             timeline?.lost(loss, since: timeline?.cpuTime[loss.cpu], at: ref, filesystem: fs)
             lossRefs.append(ref)
@@ -180,22 +208,17 @@ public struct Ledger {
             sawMayUseUpdates = true
             guard u.counter == .bytesMayUse else { break }
             let key = SpaceKey(filesystem: fs, space: u.space)
-            var value = mayUse.removeValue(forKey: key) ?? SpaceValue(value: nil, last: ref)
-            if let old = u.old, old <= UInt64(Int64.max) { value.value = Int64(old) &+ u.diff } else if let v = value.value { value.value = v &+ u.diff }
-            value.last = ref
-            value.chain.append(ref)
-            if value.value == 0 { value.chain.reset() }
-            mayUse[key] = value
+            Self.updateMayUse(&mayUse[key, default: SpaceValue(value: nil, last: ref)], u, ref)
             checkChain(SpaceKey(filesystem: fs, space: u.space), old: u.old, diff: u.diff, ref)
             if u.space == .metadata { metadataMayUse(u.diff, ref) }
             if u.space == .data {
                 pendingDataReserve[event.pid] = nil
-                if let id = window(event.pid, inode: nil), ios[id]?.countsReservations == true {
+                if let id = window(event.pid, inode: nil), let i = ios.index(forKey: id), ios.values[i].countsReservations {
                     if u.diff > 0 {
                         pendingDataReserve[event.pid] = (u.diff, ref)
                     } else {
-                        ios[id]?.data &+= u.diff
-                        ios[id]?.chain.append(ref)
+                        ios.values[i].data &+= u.diff
+                        ios.values[i].chain.append(ref)
                     }
                 }
             }
