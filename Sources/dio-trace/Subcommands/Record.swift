@@ -173,14 +173,14 @@ struct Record: ParsableCommand {
         }
     }
 
-    /// `trace-cmd report -i DAT > output`.
+    /// `trace-cmd report -t -i DAT > output` (`-t`: nanosecond timestamps, as in the trace.dat).
     private func renderText(_ traceDat: String, to output: String) throws(RecordSetup.Failure) {
         let fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         if fd < 0 { throw RecordSetup.Failure(message: "--output \(output): cannot open: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         let status: RecordedCommand.Status
         do {
-            status = try RecordedCommand(["trace-cmd", "report", "-i", traceDat], standardOutput: fd).wait()
+            status = try RecordedCommand(["trace-cmd", "report", "-t", "-i", traceDat], standardOutput: fd).wait()
         } catch {
             throw RecordSetup.Failure(message: "--output \(output): cannot run trace-cmd report: \(error)")
         }

@@ -55,7 +55,7 @@ struct RecordSetup {
         let events = try configure()
         let baseline = (try? tracefs.ringBufferStats()) ?? [:]
         let raw = try step("opening per_cpu/cpuN/trace_pipe_raw") { try RawTraceCapture(tracefs: tracefs, directory: scratch) }
-        if InterruptFlag.signal != 0 { throw Failure(message: "record: interrupted before the command started") }
+        if InterruptFlag.signal != 0 { throw Failure(message: "record: interrupted by signal \(InterruptFlag.signal) before the command started") }
         try step("starting tracing") { try tracefs.setTracingOn(true) }
         let child: RecordedCommand
         do {
