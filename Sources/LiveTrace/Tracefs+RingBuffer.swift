@@ -1,4 +1,11 @@
 extension Tracefs {
+    /// The located (or mounted) tracefs, checked writable: `init()`, then `requireWritable()`.
+    public static func writable() throws(LiveTraceError) -> Tracefs {
+        let tracefs = try Tracefs()
+        try tracefs.requireWritable()
+        return tracefs
+    }
+
     /// The CPUs with a ring buffer (`per_cpu/cpuN`), ascending.
     public func ringBufferCPUs() throws(LiveTraceError) -> [Int] {
         try FileIO.listDirectory(path("per_cpu")).compactMap { $0.hasPrefix("cpu") ? Int($0.dropFirst(3)) : nil }.sorted()

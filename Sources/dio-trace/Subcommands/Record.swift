@@ -78,12 +78,7 @@ struct Record: ParsableCommand {
         do { lock = try CaptureLock() } catch { fail("record: \(error)") }
         defer { lock.release() }
         let tracefs: Tracefs
-        do {
-            tracefs = try Tracefs()
-            try tracefs.requireWritable()
-        } catch {
-            fail("record: \(error)")
-        }
+        do { tracefs = try Tracefs.writable() } catch { fail("record: \(error)") }
         var fsid: FilesystemID?
         if let mount {
             do {

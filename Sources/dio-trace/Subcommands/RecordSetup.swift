@@ -24,8 +24,8 @@ struct RecordSetup {
 
     /// 32 MiB per CPU. The readers drain continuously (a read every 50 ms at most when the
     /// buffer is empty), so the buffer only covers a reader that does not get a CPU: the heaviest
-    /// workload measured (4 O_DIRECT writers on a 2-CPU machine, README "record") fills about
-    /// 6 MiB/s per CPU, so 32 MiB holds several seconds of stall, at 64 MiB of memory per 2 CPUs.
+    /// workload measured (4 O_DIRECT 4 KiB writers on a 2-CPU machine, docs/usage.md) fills about
+    /// 13 MiB/s per CPU, so 32 MiB holds about 2.5 s of stall, at 64 MiB of memory per 2 CPUs.
     static let defaultBufferKB = 32768
 
     let tracefs: Tracefs
