@@ -19,7 +19,6 @@ struct RecordSetup {
         /// Events lost per CPU by the ring-buffer statistics (overrun + dropped + commit
         /// overrun since the buffer was cleared); only CPUs that lost some.
         var lossByCPU: [Int32: UInt64]
-        var pages: Int
     }
 
     /// 32 MiB per CPU. The readers drain continuously (a read every 50 ms at most when the
@@ -82,7 +81,7 @@ struct RecordSetup {
         } catch {
             throw Failure(message: "record: writing the trace.dat: \(error)")
         }
-        return Capture(status: status, lossByCPU: loss, pages: cpus.reduce(0) { $0 + $1.pages })
+        return Capture(status: status, lossByCPU: loss)
     }
 
     /// Stops tracing and sets the buffer up: nop tracer, no PID filter, overwrite mode (losses are
