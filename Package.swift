@@ -40,8 +40,8 @@ let package = Package(
         .target(name: "ElfSymbolization", dependencies: ["CElfUtils", "KernelLog"]),
         // trace.dat, read natively (v6, v7; zstd, zlib)
         .target(name: "TraceDat", dependencies: ["CZlib", "CZstd", "TraceInput", "TraceEvents"], swiftSettings: hotPath),
-        // live tracefs control for `dio-trace record` and the real-capture tests
-        .target(name: "LiveTrace", dependencies: ["TraceInput"]),
+        // live tracefs control for `dio-trace record` (per-CPU raw buffers -> trace.dat) and the real-capture tests
+        .target(name: "LiveTrace", dependencies: ["TraceInput", "TraceDat"]),
         // dio-trace check: fixture cases, JUnit, SARIF
         .target(name: "FixtureCheck", dependencies: ["BtrfsAccounting", "KernelLog", "TraceDat", "ReportOutput"]),
 
@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "KernelLogTests", dependencies: ["KernelLog"]),
         .testTarget(name: "ReportOutputTests", dependencies: ["ReportOutput", "BtrfsAccounting", "KernelLog", "FixtureCheck", "TraceEvents"]),
         .testTarget(name: "ElfSymbolizationTests", dependencies: ["ElfSymbolization", "KernelLog"]),
-        .testTarget(name: "TraceDatTests", dependencies: ["TraceDat", "BtrfsAccounting", "TraceEvents"]),
+        .testTarget(name: "TraceDatTests", dependencies: ["TraceDat", "BtrfsAccounting", "TraceEvents", "LiveTrace"]),
         .testTarget(name: "FixtureCheckTests", dependencies: ["FixtureCheck", "BtrfsAccounting"]),
         .testTarget(name: "LiveTraceTests", dependencies: ["LiveTrace"]),
         .testTarget(name: "EndToEndTests", dependencies: ["BtrfsAccounting", "LiveTrace"]),

@@ -27,8 +27,10 @@ public final class RecordedCommand {
     /// Starts `arguments` (looked up in `PATH` when the first has no `/`).
     /// - Parameter stdoutToStderr: the command's standard output goes to our standard error, so
     ///   standard output carries only the report.
+    /// - Parameter standardOutput: a descriptor the command's standard output goes to instead
+    ///   (a file for `trace-cmd report`); wins over `stdoutToStderr`.
     /// - Throws: `.system(call: "posix_spawnp", ...)` when the command cannot be started.
-    public init(_ arguments: [String], stdoutToStderr: Bool = true) throws(LiveTraceError) {
+    public init(_ arguments: [String], stdoutToStderr: Bool = true, standardOutput: Int32? = nil) throws(LiveTraceError) {
         guard let exe = arguments.first, !exe.isEmpty else {
             throw .system(call: "posix_spawnp", path: "", errno: ENOENT)
         }
@@ -36,7 +38,11 @@ public final class RecordedCommand {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        if stdoutToStderr { posix_spawn_file_actions_adddup2(&actions, 2, 1) }
+        if let standardOutput {
+            posix_spawn_file_actions_adddup2(&actions, standardOutput, 1)
+        } else if stdoutToStderr {
+            posix_spawn_file_actions_adddup2(&actions, 2, 1)
+        }
         // Default dispositions for the signals record handles itself.
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)

@@ -94,6 +94,11 @@ public struct Tracefs: Sendable {
         try FileIO.readString(path(relative))
     }
 
+    /// Contents of a tracefs file without surrounding blanks and newlines (`current_tracer` -> `nop`).
+    public func readValue(_ relative: String) throws(LiveTraceError) -> String {
+        FileIO.trimmed(try read(relative))
+    }
+
     /// Writes `value` to a tracefs file in one write; `append` uses `O_APPEND` (needed for
     /// `set_event`, where `O_TRUNC` disables every event).
     public func write(_ relative: String, _ value: String, append: Bool = false) throws(LiveTraceError) {

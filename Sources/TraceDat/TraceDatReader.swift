@@ -137,7 +137,7 @@ public final class TraceDatReader {
         if record.missedEvents != 0 {
             let count: UInt64 = record.missedEvents > 0 ? UInt64(record.missedEvents) : 0
             statistics.dataLossMarkers += 1
-            statistics.lostEvents += count
+            statistics.noteLostEvents(count, cpu: cpu)
             statistics.noteProblem(.dataLoss, file: path, line: ordinal, "CPU \(cpu): \(count == 0 ? "some" : String(count)) events lost")
             try sink(TraceEvent(origin: EventOrigin(file: fileIndex, line: ordinal), timestamp: nil, timestampKind: .none,
                                 cpu: cpu, pid: -1, comm: "", name: "<data-loss>", filesystem: nil,

@@ -133,7 +133,7 @@ public final class TraceReader {
 
     private func loss(_ kind: DataLoss.Kind, cpu: Int32, count: UInt64, line: Line, sink: (TraceEvent) throws -> Void) throws {
         statistics.dataLossMarkers += 1
-        statistics.lostEvents += count
+        statistics.noteLostEvents(count, cpu: cpu)
         statistics.note(.dataLoss, file: fileName, line: line.number,
                         kind == .overwritten ? "\(count) events were overwritten before the trace was read"
                             : kind == .bufferStarted ? "CPU \(cpu) buffer started: its older events were overwritten"

@@ -40,6 +40,9 @@ public struct TraceStatistics: Sendable, Equatable {
     public var timestampsBackwards: UInt64 = 0
     /// Events the trace says were lost (`[LOST N EVENTS]`, `EVENTS DROPPED`, overwritten entries).
     public var lostEvents: UInt64 = 0
+    /// `lostEvents` of the markers that name their CPU (`CPU:N [LOST M EVENTS]`, a trace.dat
+    /// page's missed events, `record`'s ring-buffer statistics), by CPU.
+    public var lostEventsByCPU: [Int32: UInt64] = [:]
     /// Number of lost/overwritten markers (some do not say how many events).
     public var dataLossMarkers: UInt64 = 0
     // Lines by kind: with `events`, `unrecognizedLines` and `overlongLines` these sum to `lines`
@@ -109,6 +112,12 @@ public struct TraceStatistics: Sendable, Equatable {
         }
     }
 
+    /// Counts `count` lost events; `cpu` -1 when the marker names no CPU.
+    public mutating func noteLostEvents(_ count: UInt64, cpu: Int32) {
+        lostEvents += count
+        if cpu >= 0 { lostEventsByCPU[cpu, default: 0] += count }
+    }
+
     /// Records a timestamp that went backwards across a block boundary.
     public mutating func noteBackwards(file: String, line: Int) {
         timestampsBackwards += 1
@@ -119,6 +128,7 @@ public struct TraceStatistics: Sendable, Equatable {
     public mutating func merge(_ other: TraceStatistics) {
         for counter in Self.counters { self[keyPath: counter.value] += other[keyPath: counter.value] }
         for (k, v) in other.eventsByName { eventsByName[k, default: 0] += v }
+        for (cpu, v) in other.lostEventsByCPU { lostEventsByCPU[cpu, default: 0] += v }
         for p in other.problems where problems.count < Self.problemLimit { problems.append(p) }
         formats += other.formats
     }

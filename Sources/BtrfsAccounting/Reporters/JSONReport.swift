@@ -10,6 +10,7 @@ import TraceEvents
 ///               "events":[{"file","line","timestamp","task","pid","event"}],"elided_events",
 ///               "reports":[{"title","file","line","reason"}]}],
 ///  "statistics":{<every TraceStatistics.counters key, in table order>,"events_by_name":{name:count},
+///                "lost_events_by_cpu":{cpu:count},"lines_by_kind":{kind:count},
 ///                "formats","generations","problems"},
 ///  "inodes":[{"fsid","root","inode","outstanding_extents","metadata_reserved",
 ///             "open_ordered_extents","ordered_extents_added","qgroup_data_reserved","evicted","baseline"}]}
@@ -89,6 +90,10 @@ public enum JSONReport: ReportWriter {
         for counter in TraceStatistics.counters { w.int(counter.key, s[keyPath: counter.value]) }
         w.beginObject("events_by_name")
         for name in s.eventsByName.keys.sorted() { w.int(name, s.eventsByName[name]) }
+        w.endObject()
+        // Only the CPUs that lost events (empty when none did).
+        w.beginObject("lost_events_by_cpu")
+        for cpu in s.lostEventsByCPU.keys.sorted() { w.int(String(cpu), s.lostEventsByCPU[cpu]) }
         w.endObject()
         w.beginObject("lines_by_kind")
         for (kind, count) in s.linesByKind { w.int(kind, count) }

@@ -73,6 +73,10 @@ public enum TextReport: ReportWriter {
             case .never: return nil
             }
         }.joined(separator: ", ") + "\n"
+        if !s.lostEventsByCPU.isEmpty {
+            out += "lost events by CPU: " + s.lostEventsByCPU.keys.sorted().map { "cpu\($0) \(s.lostEventsByCPU[$0] ?? 0)" }
+                .joined(separator: ", ") + "\n"
+        }
         let known = [("comment", s.commentLines), ("call-chain", s.callchainLines), ("function", s.functionLines),
                      ("function_graph", s.functionGraphLines), ("stack trace", s.stackTraceLines)].filter { $0.1 > 0 }
         if !known.isEmpty { out += "non-event lines: " + known.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + "\n" }

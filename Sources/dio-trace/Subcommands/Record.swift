@@ -1,24 +1,36 @@
 import ArgumentParser
 import BtrfsAccounting
+import FixtureCheck
 import LiveTrace
+import TraceDat
 import TraceEvents
 import TraceInput
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// `dio-trace record [options] [--] COMMAND...`: trace a command on the running kernel and
-/// analyze the trace while it runs.
+/// What `--output` writes.
+enum RecordOutputFormat: String, ExpressibleByArgument, CaseIterable {
+    /// trace-cmd's trace.dat (version 6), the pages as recorded.
+    case dat
+    /// `trace-cmd report` of that trace.dat.
+    case text
+}
+
+/// `dio-trace record [options] [--] COMMAND...`: trace a command on the running kernel from the
+/// per-CPU binary ring buffers and analyze the trace when it exits.
 struct Record: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "record",
-        abstract: "Run a command with the btrfs/iomap accounting events enabled and analyze the trace live.",
+        abstract: "Run a command with the btrfs/iomap accounting events enabled and analyze its trace.",
         discussion: """
-        Needs root and tracefs. Enables the btrfs and iomap events the ledger uses (and kprobes on the \
-        btrfs direct-I/O functions where the kernel has kprobe events), runs COMMAND, streams \
-        trace_pipe into the analyzer while it runs, and prints the analysis when it exits. The \
-        tracing state found (events, filters, options, buffer size, tracing_on) is always restored, \
-        also on failure and on SIGINT/SIGTERM (forwarded to the command).
+        Needs root and tracefs. Enables the btrfs and iomap events the ledger decodes (and kprobes on \
+        the btrfs direct-I/O functions where the kernel has kprobe events), runs COMMAND while one \
+        thread per CPU copies per_cpu/cpuN/trace_pipe_raw (binary ring-buffer pages) to a file, and \
+        when it exits writes a trace.dat and analyzes it as `analyze FILE.dat` would. Lost events are \
+        counted per CPU (page headers and per_cpu/cpuN/stats). The tracing state found (events, \
+        filters, options, buffer size, tracing_on) is always restored, also on failure and on \
+        SIGINT/SIGTERM (forwarded to the command).
 
         The command's standard output goes to standard error, so standard output carries only the \
         report. Its exit status is a last line `command: ... exited with status N` in text output, \
@@ -30,112 +42,64 @@ struct Record: ParsableCommand {
 
     @OptionGroup var report: ReportOptions
 
-    @Option(name: .long, help: "Also save the raw trace (trace_pipe text) to this file, for a later analyze or a fixture.")
+    @Option(name: .long, help: "Also save the trace to this file: a trace.dat (trace-cmd report reads it), or text with --output-format text.")
     var output: String?
+
+    @Option(name: .customLong("output-format"), help: "What --output holds: dat (trace.dat v6) or text (trace-cmd report of it; needs trace-cmd).")
+    var outputFormat: RecordOutputFormat = .dat
 
     @Option(name: .long, help: "Report only on the btrfs mounted at PATH (statistics still cover the whole trace).")
     var mount: String?
 
-    @Option(name: .customLong("buffer-kb"), help: "Per-CPU ring-buffer size in KiB while recording.")
-    var bufferKB: Int = 16384
+    @Option(name: .customLong("buffer-kb"), help: "Per-CPU ring-buffer size in KiB while recording (default \(RecordSetup.defaultBufferKB)).")
+    var bufferKB: Int = RecordSetup.defaultBufferKB
 
     @Argument(parsing: .captureForPassthrough, help: "The command to run (use -- before it when it has options).")
     var command: [String] = []
-
-    /// The events `scripts/capture-real-trace.sh` enables (its accounting set).
-    static let events = [
-        "btrfs:btrfs_space_reservation",
-        "btrfs:btrfs_inode_mod_outstanding_extents",
-        "btrfs:btrfs_ordered_extent_*",
-        "btrfs:btrfs_ordered_sched",
-        "btrfs:btrfs_finish_ordered_extent",
-        "btrfs:btrfs_reserve_extent",
-        "btrfs:btrfs_reserve_extent_cluster",
-        "btrfs:btrfs_reserved_extent_alloc",
-        "btrfs:btrfs_reserved_extent_free",
-        "btrfs:update_bytes_may_use",
-        "btrfs:update_bytes_pinned",
-        "btrfs:btrfs_qgroup_*",
-        "btrfs:qgroup_*",
-        "btrfs:btrfs_inode_new",
-        "btrfs:btrfs_inode_request",
-        "btrfs:btrfs_inode_evict",
-        "btrfs:btrfs_transaction_commit",
-        "btrfs:btrfs_sync_file",
-        "btrfs:btrfs_sync_fs",
-        "btrfs:btrfs_trigger_flush",
-        "btrfs:btrfs_flush_space",
-        "btrfs:btrfs_reserve_ticket",
-        "btrfs:btrfs_done_preemptive_reclaim",
-        "btrfs:btrfs_fail_all_tickets",
-        "btrfs:btrfs_writepage_end_io_hook",
-        "btrfs:btrfs_work_sched",
-        "btrfs:btrfs_all_work_done",
-        "iomap:iomap_dio_rw_begin",
-        "iomap:iomap_dio_complete",
-        "iomap:iomap_dio_rw_queued",
-        "iomap:iomap_dio_invalidate_fail",
-        "iomap:iomap_iter",
-    ]
 
     mutating func validate() throws {
         if command.first == "--help" || command.first == "-h" { throw CleanExit.helpRequest(self) }
         if command.first == "--" { command.removeFirst() }
         if command.isEmpty { throw ValidationError("no command given (dio-trace record [options] -- COMMAND...)") }
         if bufferKB < 64 { throw ValidationError("--buffer-kb must be at least 64") }
-    }
-
-    /// A setup or capture failure: message, state restored, exit 2.
-    struct Failure: Error { var message: String }
-
-    /// What a recording produced.
-    struct Capture {
-        var report: AnalysisReport
-        var status: RecordedCommand.Status
-        var overrun = 0
-        var dropped = 0
+        if outputFormat == .text && output == nil { throw ValidationError("--output-format text needs --output FILE") }
     }
 
     func run() throws {
         var args = command
         if args.first == "--" { args.removeFirst() }
         guard Tracefs.isRoot else { fail("record needs root to change tracefs state (effective uid \(geteuid()))") }
+        if outputFormat == .text && Command.which("trace-cmd") == nil {
+            fail("--output-format text: trace-cmd not found in PATH (it renders the trace.dat as text)")
+        }
         // The lock first: another recorder may mount or unmount tracefs until it lets go (a second
         // recorder queues here; it used to find tracefs mounted, then gone when the first exited).
         let lock: CaptureLock
         do { lock = try CaptureLock() } catch { fail("record: \(error)") }
         defer { lock.release() }
         let tracefs: Tracefs
-        do {
-            tracefs = try Tracefs()
-            try tracefs.requireWritable()
-        } catch {
-            fail("record: \(error)")
-        }
+        do { tracefs = try Tracefs.writable() } catch { fail("record: \(error)") }
         var fsid: FilesystemID?
         if let mount {
             do {
-                let text = try BtrfsMount.fsid(of: mount)
-                fsid = FilesystemID(text)
+                fsid = FilesystemID(try BtrfsMount.fsid(of: mount))
             } catch {
                 fail("--mount \(mount): \(error)")
             }
         }
-        var teeFD: Int32?
-        if let output {
-            let fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            if fd < 0 { fail("--output \(output): cannot open: \(String(cString: strerror(errno)))") }
-            teeFD = fd
-        }
-        defer { if let teeFD { close(teeFD) } }
+        if let output { checkWritable(output) }
+        let scratch: String
+        do { scratch = try Command.makeTemporaryDirectory(prefix: "dio-trace-record") } catch { fail("record: \(error)") }
+        defer { Command.removeTree(scratch) }
+        let traceDat = output.flatMap { outputFormat == .dat ? $0 : nil } ?? scratch + "/trace.dat"
 
         let saved: TracingState
         do { saved = try TracingState.capture(from: tracefs) } catch { fail("record: reading the tracing state: \(error)") }
         InterruptFlag.install()
         let kprobes = Kprobes(tracefs: tracefs)
-
-        let result = Result<Capture, Failure> { () throws(Failure) -> Capture in
-            try capture(args, tracefs: tracefs, kprobes: kprobes, tee: teeFD)
+        let setup = RecordSetup(tracefs: tracefs, kprobes: kprobes, bufferKB: bufferKB)
+        let result = Result<RecordSetup.Capture, RecordSetup.Failure> { () throws(RecordSetup.Failure) -> RecordSetup.Capture in
+            try setup.capture(args, scratch: scratch, traceDat: traceDat)
         }
 
         // Always: put tracefs back as found, remove our probes, unmount tracefs if we mounted it.
@@ -146,7 +110,7 @@ struct Record: ParsableCommand {
         InterruptFlag.uninstall()
         for p in restoreProblems { printError("record: restoring the tracing state: \(p)") }
 
-        let recorded: Capture
+        let recorded: RecordSetup.Capture
         switch result {
         case .failure(let failure):
             printError(failure.message)
@@ -154,10 +118,18 @@ struct Record: ParsableCommand {
         case .success(let c):
             recorded = c
         }
-        var analysis = recorded.report
+        var analysis: AnalysisReport
+        do {
+            if let output, outputFormat == .text { try renderText(traceDat, to: output) }
+            analysis = try analyze(traceDat, capture: recorded, name: output ?? "<trace_pipe_raw>")
+        } catch {
+            printError(error.message)
+            throw ExitCode(2)
+        }
         if let fsid { analysis = Record.restrict(analysis, to: fsid) }
-        if recorded.overrun + recorded.dropped > 0 {
-            printError("record: the ring buffer lost events (overrun \(recorded.overrun), dropped \(recorded.dropped)); raise --buffer-kb")
+        if !recorded.lossByCPU.isEmpty {
+            let perCPU = recorded.lossByCPU.sorted { $0.key < $1.key }.map { "cpu\($0.key) \($0.value)" }.joined(separator: ", ")
+            printError("record: the ring buffer lost events (\(perCPU)); raise --buffer-kb")
         }
         let statusLine = "command: \(args.joined(separator: " ")) \(recorded.status)"
         printError("record: " + statusLine)
@@ -177,83 +149,46 @@ struct Record: ParsableCommand {
         if let exitCode { throw exitCode }
     }
 
-    /// Configures tracefs, runs the command and analyzes `trace_pipe` until it exited and the
-    /// buffer is drained. Tracefs is left changed: the caller restores it.
-    func capture(_ args: [String], tracefs: Tracefs, kprobes: Kprobes, tee: Int32?) throws(Failure) -> Capture {
-        func step<T>(_ what: String, _ body: () throws -> T) throws(Failure) -> T {
-            do { return try body() } catch { throw Failure(message: "record: \(what): \(error)") }
+    /// The analysis of the recorded trace.dat, as `analyze FILE.dat` gives it, plus the losses
+    /// the ring-buffer statistics show and the pages do not (dropped events, commit overruns).
+    private func analyze(_ traceDat: String, capture: RecordSetup.Capture, name: String) throws(RecordSetup.Failure) -> AnalysisReport {
+        var options = AnalysisOptions(formatOverride: .traceDat)
+        options.recordTimeline = report.format.needsTimeline
+        let known = capture.lossByCPU
+        let opener: Analysis.TraceDatOpener = { path, index in
+            UnreportedLossStream(try TraceDatEventStream(path: path, fileIndex: index), knownLossByCPU: known)
         }
-        try step("stopping tracing") { try tracefs.setTracingOn(false) }
-        try step("setting current_tracer") {
-            if trimmedText(try tracefs.read("current_tracer")) != "nop" { try tracefs.write("current_tracer", "nop\n") }
+        do {
+            var result = try Analysis.run(paths: [traceDat], options: options, traceDat: opener)
+            result.inputs = [name]
+            result.statistics.renameFile(traceDat, to: name)
+            return result
+        } catch {
+            throw RecordSetup.Failure(message: "record: reading the recorded trace: \(error)")
         }
-        try step("clearing set_event_pid") {
-            if let pids = try? tracefs.read("set_event_pid"), !trimmedText(pids).isEmpty {
-                try tracefs.write("set_event_pid", "")
-            }
-        }
-        // Overwrite mode: losses are then overruns, which trace_pipe reports in place
-        // (`CPU:N [LOST M EVENTS]`), so the ledger knows where the gap is.
-        try step("setting options/overwrite") {
-            if let v = try? tracefs.read("options/overwrite"), trimmedText(v) != "1" { try tracefs.write("options/overwrite", "1\n") }
-        }
-        try step("setting buffer_size_kb=\(bufferKB)") { try tracefs.setBufferSizeKB(bufferKB) }
-        try step("clearing set_event") { try tracefs.disableAllEvents() }
-        let probes = kprobes.install()
-        let enabled = try step("enabling events") { try tracefs.enableEvents(Record.events + probes) }
-        guard enabled.enabled.contains(where: { $0.hasPrefix("btrfs:") }) else {
-            throw Failure(message: "record: this kernel has no btrfs tracepoints (is btrfs loaded?)")
-        }
-        for event in enabled.enabled {
-            if let f = try? tracefs.filter(ofEvent: event), f != "none" {
-                try step("clearing the filter of \(event)") { try tracefs.setFilter("0", ofEvent: event) }
-            }
-        }
-        printError("record: \(enabled.enabled.count) events enabled"
-                   + (enabled.skipped.isEmpty ? "" : "; not on this kernel: \(enabled.skipped.joined(separator: " "))")
-                   + (kprobes.isAvailable ? "" : "; no kprobe_events (kprobes skipped)"))
-        try step("clearing the ring buffer") { try tracefs.clearBuffer() }
-        let baseline = (try? tracefs.ringBufferStats()) ?? [:]
-        let pipe = try step("opening trace_pipe") { try tracefs.openTracePipe() }
-        defer { pipe.close() }
-        if InterruptFlag.signal != 0 { throw Failure(message: "record: interrupted before the command started") }
-        try step("starting tracing") { try tracefs.setTracingOn(true) }
+    }
 
-        let child: RecordedCommand
+    /// `trace-cmd report -t -i DAT > output` (`-t`: nanosecond timestamps, as in the trace.dat).
+    private func renderText(_ traceDat: String, to output: String) throws(RecordSetup.Failure) {
+        let fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        if fd < 0 { throw RecordSetup.Failure(message: "--output \(output): cannot open: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let status: RecordedCommand.Status
         do {
-            child = try RecordedCommand(args)
+            status = try RecordedCommand(["trace-cmd", "report", "-t", "-i", traceDat], standardOutput: fd).wait()
         } catch {
-            throw Failure(message: "record: cannot start \(args[0]): \(error)")
+            throw RecordSetup.Failure(message: "--output \(output): cannot run trace-cmd report: \(error)")
         }
-        let name = output ?? "<trace_pipe>"
-        let source = TracePipeSource(pipe: pipe, command: child, name: name, tee: tee)
-        source.onCommandExit = { try? tracefs.setTracingOn(false) }
-        final class Lost { var overrun = 0; var dropped = 0 }
-        let lost = Lost()
-        source.trailer = {
-            // Overruns are reported inline by trace_pipe (`CPU:N [LOST M EVENTS]`); events dropped
-            // (overwrite off) or lost to commit overruns are not, so they are added as markers.
-            var text = ""
-            for (cpu, now) in ((try? tracefs.ringBufferStats()) ?? [:]).sorted(by: { $0.key < $1.key }) {
-                let before = baseline[cpu]
-                let overrun = max(0, now.overrun - (before?.overrun ?? 0))
-                let missing = max(0, now.droppedEvents - (before?.droppedEvents ?? 0))
-                    + max(0, now.commitOverrun - (before?.commitOverrun ?? 0))
-                lost.overrun += overrun
-                lost.dropped += missing
-                if missing > 0 { text += "CPU:\(cpu) [LOST \(missing) EVENTS]\n" }
-            }
-            return Array(text.utf8)
-        }
-        let report: AnalysisReport
-        do {
-            report = try Analysis.run(source: source, name: name, format: .ftrace, recordTimeline: self.report.format.needsTimeline)
-        } catch {
-            child.send(SIGTERM)
-            _ = child.wait()
-            throw Failure(message: "record: reading the trace: \(error)")
-        }
-        return Capture(report: report, status: child.status ?? child.wait(), overrun: lost.overrun, dropped: lost.dropped)
+        if status != .exited(0) { throw RecordSetup.Failure(message: "--output \(output): trace-cmd report \(status)") }
+    }
+
+    /// Fails now, before tracing, when `path` cannot be written.
+    private func checkWritable(_ path: String) {
+        let existed = access(path, F_OK) == 0
+        let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+        if fd < 0 { fail("--output \(path): cannot open: \(String(cString: strerror(errno)))") }
+        close(fd)
+        if !existed { unlink(path) }
     }
 
     /// Keeps the findings and inode balances of one filesystem (and findings about the trace
@@ -269,11 +204,4 @@ struct Record: ParsableCommand {
         printError(message)
         Glibc.exit(2)
     }
-}
-
-private func trimmedText(_ s: String) -> String {
-    var sub = Substring(s)
-    while let c = sub.last, c == "\n" || c == " " || c == "\t" { sub.removeLast() }
-    while let c = sub.first, c == "\n" || c == " " || c == "\t" { sub.removeFirst() }
-    return String(sub)
 }
