@@ -216,6 +216,7 @@ public struct LineTokenizer: Sendable {
 
     /// Parses `secs.frac:` / `counter:` / `NNNus<mark>:` at `i`. Returns the index after the colon.
     private func parseTimestamp(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int, into h: inout EventHeader) -> Int? {
+        if let k = parseShortSeconds(p, i, end, into: &h) { return k }
         guard let (whole, j) = Bytes.parseDecimal(p, i, end) else { return nil }
         var k = j
         if k < end && p[k] == 0x2E { // '.'
@@ -241,6 +242,39 @@ public struct LineTokenizer: Sendable {
             h.timestampKind = .counter
         }
         guard k < end, p[k] == 0x3A else { return nil }
+        return k + 1
+    }
+
+    /// The common `secs.usecs:` / `secs.nsecs:` with at most 9 digits of seconds, which cannot
+    /// overflow: parsed without overflow checks. Nil (and `h` untouched) for anything else.
+    @inline(__always)
+    private func parseShortSeconds(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int, into h: inout EventHeader) -> Int? {
+        var j = i
+        var whole: UInt64 = 0
+        while j < end && j - i < 10 {
+            let d = p[j] &- 0x30
+            if d >= 10 { break }
+            whole = whole &* 10 &+ UInt64(d)
+            j += 1
+        }
+        guard j > i, j - i <= 9, j < end, p[j] == 0x2E else { return nil }
+        var k = j + 1
+        var frac: UInt64 = 0
+        while k < end && k - j <= 10 {
+            let d = p[k] &- 0x30
+            if d >= 10 { break }
+            frac = frac &* 10 &+ UInt64(d)
+            k += 1
+        }
+        let digits = k - (j + 1)
+        guard k < end, p[k] == 0x3A else { return nil }
+        switch digits {
+        case 6: frac = frac &* 1000
+        case 9: break
+        default: return nil
+        }
+        h.timestamp = whole &* 1_000_000_000 &+ frac
+        h.timestampKind = .nanoseconds
         return k + 1
     }
 
@@ -310,6 +344,20 @@ public struct LineTokenizer: Sendable {
         return false
     }
 
+    /// True when all eight bytes are `a`-`z`, `0`-`9` or `_` (what tracepoint names are made of),
+    /// tested at once (per-byte range tests without carries, as every byte is below 0x80).
+    @inline(__always)
+    static func isCommonNameWord(_ w: UInt64) -> Bool {
+        let high: UInt64 = 0x8080808080808080
+        guard w & high == 0 else { return false }
+        let ones: UInt64 = 0x0101010101010101
+        // High bit of each byte b set when m < b < n.
+        @inline(__always) func between(_ m: UInt64, _ n: UInt64) -> UInt64 {
+            ((ones &* (127 &+ n)) &- w) & ~w & (w &+ ones &* (127 &- m)) & high
+        }
+        return between(0x60, 0x7B) | between(0x2F, 0x3A) | between(0x5E, 0x60) == high
+    }
+
     /// Parses `[(+delta)] name: ` after the timestamp; sets the name and payload offsets.
     private func parseName(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int, into h: inout EventHeader) -> Bool {
         var k = Bytes.skipSpaces(p, i, end)
@@ -327,6 +375,7 @@ public struct LineTokenizer: Sendable {
             // The next ':' (memchr), then every byte before it must be a name character.
             guard let hit = memchr(base + k, 0x3A, end - k) else { return false }
             let colon = base.distance(to: UnsafeRawPointer(hit))
+            while k + 8 <= colon && Self.isCommonNameWord(p.loadUnaligned(fromByteOffset: k, as: UInt64.self)) { k += 8 }
             while k < colon {
                 if !Self.isNameCharacter(p[k]) { return false }
                 k += 1
