@@ -292,6 +292,15 @@ public struct LineTokenizer: Sendable {
             while e > a && Bytes.isSpace(p[e - 1]) { e -= 1 }
         }
         guard e > a else { return false }
+        // ftrace `comm-pid` (the common case): the digits end the token and a dash precedes them.
+        // Such a token cannot be perf's `pid` or `pid/tid`, so it is taken without the perf test.
+        var digitsStart = e
+        while digitsStart > a && Bytes.isDigit(p[digitsStart - 1]) { digitsStart -= 1 }
+        if digitsStart < e, e - digitsStart <= 9, digitsStart - 1 > a, p[digitsStart - 1] == 0x2D {
+            var pid: Int32 = 0
+            for k in digitsStart..<e { pid = pid &* 10 &+ Int32(p[k] &- 0x30) }
+            return finishFtraceContext(p, a, dash: digitsStart - 1, pid: pid, into: &h)
+        }
         var tokenStart = e
         while tokenStart > a && !Bytes.isSpace(p[tokenStart - 1]) { tokenStart -= 1 }
         // perf: `pid` or `pid/tid` as its own token, comm before it.
@@ -315,7 +324,13 @@ public struct LineTokenizer: Sendable {
         var dash = e - 1
         while dash > a && Bytes.isDigit(p[dash]) { dash -= 1 }
         guard dash < e - 1, p[dash] == 0x2D, let (pid, _) = Bytes.parseDecimal(p, dash + 1, e), pid < Int32.max else { return false }
-        h.pid = Int32(pid)
+        return finishFtraceContext(p, a, dash: dash, pid: Int32(pid), into: &h)
+    }
+
+    /// The comm of `comm-pid` (and a trace-cmd instance name before it), once the dash is known.
+    @inline(__always)
+    private func finishFtraceContext(_ p: UnsafeRawBufferPointer, _ a: Int, dash: Int, pid: Int32, into h: inout EventHeader) -> Bool {
+        h.pid = pid
         h.commStart = Bytes.skipSpaces(p, a, dash)
         h.commEnd = dash
         // trace-cmd report prefixes lines of a buffer instance with `name: ` before the padded comm.
