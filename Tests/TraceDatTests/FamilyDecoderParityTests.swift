@@ -1,3 +1,4 @@
+@testable import TraceDat
 @testable import TraceEvents
 import XCTest
 
@@ -74,24 +75,30 @@ final class FamilyDecoderParityTests: XCTestCase {
         }
         let common: [String: FieldValue] = ["root_objectid": .number(5), "ino": .number(257), "file_offset": .number(0), "start": .number(12582912),
                                             "len": .number(4096), "disk_len": .number(4096), "compress_type": .number(0)]
-        try run([
-            // 4.x: `key = value,` text, no fsid, flags in the 4.x enum order (IO_DONE bit 0, DIRECT bit 5).
-            ParityCase("4.1/btrfs_ordered_extent_add", common.merging(["bytes_left": .number(4096), "flags": .number(1 << 0 | 1 << 5), "refs": .number(1)]) { $1 },
-                       text: "root = 5(FS_TREE), ino = 257, file_offset = 0, start = 12582912, len = 4096, disk_len = 4096, bytes_left = 4096, flags = IO_DONE|DIRECT, compress_type = 0, refs = 1",
-                       event([.ioDone, .direct], truncated: nil, left: 4096, refs: 1)),
-            // 5.x+: REGULAR bit 0, DIRECT bit 4; truncated_len (u64)-1 until truncated.
-            ParityCase("6.1/btrfs_ordered_extent_add", common.merging(["fsid": fsid, "bytes_left": .number(4096), "flags": .number(1 << 0 | 1 << 4),
-                                                                       "refs": .number(1), "truncated_len": .number(UInt64.max)]) { $1 },
-                       text: fs + "root=5(FS_TREE) ino=257 file_offset=0 start=12582912 len=4096 disk_len=4096 truncated_len=18446744073709551615 bytes_left=4096 flags=REGULAR|DIRECT compress_type=0 refs=1",
-                       event([.regular, .direct], truncated: nil, left: 4096, refs: 1)),
-            ParityCase("6.18/btrfs_ordered_extent_add", common.merging(["fsid": fsid, "bytes_left": .number(0), "flags": .number(1 << 0 | 1 << 4 | 1 << 5 | 1 << 6 | 1 << 8),
-                                                                        "refs": .number(2), "truncated_len": .number(0)]) { $1 },
-                       text: fs + "root=5(FS_TREE) ino=257 file_offset=0 start=12582912 len=4096 disk_len=4096 truncated_len=0 bytes_left=0 flags=REGULAR|DIRECT|IO_DONE|COMPLETE|TRUNCATED compress_type=0 refs=2",
-                       event([.regular, .direct, .ioDone, .complete, .truncated], truncated: 0, left: 0, refs: 2)),
-            ParityCase("6.18/btrfs_finish_ordered_extent", ["fsid": fsid, "root_objectid": .number(5), "ino": .number(257), "start": .number(65536), "len": .number(65536), "uptodate": .number(0)],
-                       text: fs + "root=5(FS_TREE) ino=257 start=65536 len=65536 uptodate=0",
-                       .orderedRangeFinished(OrderedRangeFinished(root: 5, inode: 257, fileOffset: 65536, length: 65536, uptodate: false))),
-        ])
+        let legacy: [String: FieldValue] = common.merging(["bytes_left": .number(4096), "flags": .number(1 << 0 | 1 << 5), "refs": .number(1)]) { $1 }
+        let modern: [String: FieldValue] = common.merging(["fsid": fsid, "bytes_left": .number(4096), "flags": .number(1 << 0 | 1 << 4),
+                                                           "refs": .number(1), "truncated_len": .number(UInt64.max)]) { $1 }
+        let done: [String: FieldValue] = common.merging(["fsid": fsid, "bytes_left": .number(0), "flags": .number(0x171),
+                                                         "refs": .number(2), "truncated_len": .number(0)]) { $1 }
+        let finished: [String: FieldValue] = ["fsid": fsid, "root_objectid": .number(5), "ino": .number(257), "start": .number(65536),
+                                              "len": .number(65536), "uptodate": .number(0)]
+        var cases: [ParityCase] = []
+        // 4.x: `key = value,` text, no fsid, flags in the 4.x enum order (IO_DONE bit 0, DIRECT bit 5).
+        cases.append(ParityCase("4.1/btrfs_ordered_extent_add", legacy,
+                                text: "root = 5(FS_TREE), ino = 257, file_offset = 0, start = 12582912, len = 4096, disk_len = 4096, bytes_left = 4096, flags = IO_DONE|DIRECT, compress_type = 0, refs = 1",
+                                event([.ioDone, .direct], truncated: nil, left: 4096, refs: 1)))
+        // 5.x+: REGULAR bit 0, DIRECT bit 4; truncated_len (u64)-1 until truncated.
+        cases.append(ParityCase("6.1/btrfs_ordered_extent_add", modern,
+                                text: fs + "root=5(FS_TREE) ino=257 file_offset=0 start=12582912 len=4096 disk_len=4096 truncated_len=18446744073709551615 bytes_left=4096 flags=REGULAR|DIRECT compress_type=0 refs=1",
+                                event([.regular, .direct], truncated: nil, left: 4096, refs: 1)))
+        // REGULAR|DIRECT|IO_DONE|COMPLETE|TRUNCATED: bits 0, 4, 5, 6, 8.
+        cases.append(ParityCase("6.18/btrfs_ordered_extent_add", done,
+                                text: fs + "root=5(FS_TREE) ino=257 file_offset=0 start=12582912 len=4096 disk_len=4096 truncated_len=0 bytes_left=0 flags=REGULAR|DIRECT|IO_DONE|COMPLETE|TRUNCATED compress_type=0 refs=2",
+                                event([.regular, .direct, .ioDone, .complete, .truncated], truncated: 0, left: 0, refs: 2)))
+        cases.append(ParityCase("6.18/btrfs_finish_ordered_extent", finished,
+                                text: fs + "root=5(FS_TREE) ino=257 start=65536 len=65536 uptodate=0",
+                                .orderedRangeFinished(OrderedRangeFinished(root: 5, inode: 257, fileOffset: 65536, length: 65536, uptodate: false))))
+        try run(cases)
     }
 
     func testExtents() throws {
