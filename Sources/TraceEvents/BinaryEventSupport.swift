@@ -1,8 +1,8 @@
 /// Public hooks for binary (field-based) readers such as `TraceDat`, so they decode the same event
 /// names into the same `AccountingEvent` cases as the text path without re-parsing text.
 ///
-/// This file only wraps internal symbols (`SpaceKind.init(flags:)`,
-/// `SpaceEvents.kind`); the text decoders are untouched.
+/// This file only wraps internal symbols (`SpaceKind.init(flags:)`, `SpaceEvents.kind`); the
+/// family decoders themselves are shared through `EventFields` and `RecordLayout`.
 /// The decoding each event name gets, shared by the text path and field-based readers.
 public typealias AccountingEventKind = DecoderKind
 
@@ -18,7 +18,10 @@ extension SpaceKind {
 
 extension SpaceReservation.Kind {
     /// Maps the `btrfs_space_reservation` `type` string and `val` as the text decoder does.
-    public init(type: String, value: UInt64) { self = SpaceEvents.kind(type, val: value) }
+    public init(type: String, value: UInt64) {
+        var type = type
+        self = type.withUTF8 { SpaceEvents.kind(UnsafeRawBufferPointer($0), val: value) }
+    }
 }
 
 extension ProbeEvent {

@@ -88,6 +88,18 @@ internal enum Bytes {
         return true
     }
 
+    /// True when `p[start..<end]` is exactly `literal`.
+    @inline(__always)
+    static func equals(_ p: UnsafeRawBufferPointer, _ start: Int, _ end: Int, _ literal: StaticString) -> Bool {
+        end - start == literal.utf8CodeUnitCount && matches(p, start, end, literal)
+    }
+
+    /// True when `bytes` is exactly `literal`.
+    @inline(__always)
+    static func equals(_ bytes: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
+        equals(bytes, 0, bytes.count, literal)
+    }
+
     static func string(_ p: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> String {
         if start >= end { return "" }
         return String(decoding: UnsafeRawBufferPointer(rebasing: p[start..<end]), as: UTF8.self)

@@ -128,8 +128,6 @@ public final class EventDecoder {
             event = IomapEvents.end(queued: queued, p, i, end, fields: f)
         case .iomapIteration:
             event = IomapEvents.iteration(p, i, end, fields: f)
-        case .work(let k):
-            event = WorkEvents.work(k, p, i, end, fields: f)
         case .probeCandidate:
             if i < end && p[i] == 0x28 {
                 let parsed: (function: String, isReturn: Bool)
@@ -143,21 +141,7 @@ public final class EventDecoder {
             }
         default:
             f.load(p, i, end)
-            switch kind {
-            case .spaceInfoUpdate(let counter): event = SpaceEvents.update(counter, fields: f)
-            case .outstandingExtents: event = OrderedExtentEvents.outstanding(fields: f)
-            case .orderedExtent(let step): event = OrderedExtentEvents.orderedExtent(step, fields: f)
-            case .orderedRangeFinished: event = OrderedExtentEvents.finished(fields: f)
-            case .extentReserved: event = ExtentEvents.reserved(fields: f)
-            case .reservedExtent(let freed): event = ExtentEvents.allocatedOrFreed(freed: freed, fields: f)
-            case .qgroupData: event = QgroupEvents.data(fields: f)
-            case .qgroupReserveUpdate: event = QgroupEvents.updateReserve(fields: f)
-            case .qgroupMeta(let k): event = QgroupEvents.meta(k, fields: f)
-            case .inode(let k): event = InodeEvents.inode(k, fields: f)
-            case .transactionCommit: event = .transactionCommit
-            case .reservationTicket: event = SpaceEvents.ticket(fields: f)
-            default: event = nil
-            }
+            event = FamilyDecoders.decode(kind, f)
         }
         return (event, fsid, event == nil)
     }

@@ -3,8 +3,15 @@
 /// ≤4.1 the same with ` = ` separators and no fsid prefix. `btrfs_inode_request` names the
 /// parent directory, not the new file.
 enum InodeEvents {
-    static func inode(_ kind: InodeEvent.Kind, fields f: PayloadFields) -> AccountingEvent? {
-        guard let root = f.unsigned("root") ?? f.unsigned("root_objectid"), let ino = f.unsigned("ino") else { return nil }
+    /// Fields: `ino`, `blocks`, `disk_i_size`, `generation`, `last_trans`, `logged_trans`, `root_objectid`.
+    enum Key {
+        static let root = FieldKey(0, "root", "root_objectid")
+        static let inode = FieldKey(1, "ino")
+        static let all = [root, inode]
+    }
+
+    static func inode(_ kind: InodeEvent.Kind, fields f: some EventFields) -> AccountingEvent? {
+        guard let root = f.unsigned(Key.root), let ino = f.unsigned(Key.inode) else { return nil }
         return .inode(InodeEvent(kind: kind, root: root, inode: ino))
     }
 }

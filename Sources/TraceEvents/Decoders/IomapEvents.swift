@@ -47,13 +47,8 @@ enum IomapEvents {
     /// 0x%zx flags %s dio_flags %s aio %d"`.
     static func begin(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int, fields f: PayloadFields) -> AccountingEvent? {
         if isRaw(p, i, end) {
-            // trace-cmd -R / trace.dat field names: dev ino isize pos count done_before ki_flags dio_flags aio
             f.load(p, i, end)
-            guard let dev = f.unsigned("dev"), let ino = f.unsigned("ino"), let pos = f.unsigned("pos"), let count = f.unsigned("count") else { return nil }
-            // IOCB_DIRECT is 1 << 17, IOCB_WRITE 1 << 18 in 6.x ki_flags.
-            let kiFlags = f.unsigned("ki_flags") ?? 0
-            return .directIOBegin(DirectIOBegin(device: dev, inode: ino, offset: pos, length: count,
-                                                isWrite: kiFlags & (1 << 18) != 0, isAsync: (f.unsigned("aio") ?? 0) != 0))
+            return begin(fields: f)
         }
         let kv = Dictionary(pairs(p, i, end), uniquingKeysWith: { a, _ in a })
         guard let dev = kv["dev"], let ino = number(p, kv["ino"]), let offset = number(p, kv["offset"]),
@@ -73,9 +68,7 @@ enum IomapEvents {
     static func end(queued: Bool, _ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int, fields f: PayloadFields) -> AccountingEvent? {
         if isRaw(p, i, end) {
             f.load(p, i, end)
-            guard let dev = f.unsigned("dev"), let ino = f.unsigned("ino"), let pos = f.unsigned("pos") ?? f.unsigned("offset") else { return nil }
-            return .directIOEnd(DirectIOEnd(device: dev, inode: ino, offset: pos, error: f.signed("error") ?? 0,
-                                            result: f.signed("ret") ?? 0, isQueued: queued))
+            return IomapEvents.end(queued: queued, fields: f)
         }
         let kv = Dictionary(pairs(p, i, end), uniquingKeysWith: { a, _ in a })
         guard let dev = kv["dev"], let ino = number(p, kv["ino"]), let offset = number(p, kv["offset"]) else { return nil }
@@ -89,9 +82,7 @@ enum IomapEvents {
     static func iteration(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int, fields f: PayloadFields) -> AccountingEvent? {
         if isRaw(p, i, end) {
             f.load(p, i, end)
-            guard let dev = f.unsigned("dev"), let ino = f.unsigned("ino"), let pos = f.unsigned("pos") else { return nil }
-            return .iomapIteration(IomapIteration(device: dev, inode: ino, position: pos, length: f.unsigned("length") ?? 0,
-                                                  flags: f.unsigned("flags") ?? 0))
+            return iteration(fields: f)
         }
         var tokens: [(Int, Int)] = []
         var k = i
@@ -123,5 +114,64 @@ enum IomapEvents {
         }
         return .iomapIteration(IomapIteration(device: device(p, dev), inode: ino, position: pos,
                                               length: number(p, value(after: "length")) ?? 0, flags: flags))
+    }
+
+    // MARK: - by field name (trace-cmd -R text, trace.dat, trace_pipe_raw)
+
+    /// `iomap_dio_rw_begin` fields (6.5+): `dev`, `ino`, `isize`, `pos`, `count`, `done_before`,
+    /// `ki_flags`, `dio_flags`, `aio`. The IOCB_WRITE bit is taken from the format's flag table
+    /// when there is one (it moved between versions), 1 << 18 in `-R` text.
+    enum BeginKey {
+        static let device = FieldKey(0, "dev")
+        static let inode = FieldKey(1, "ino")
+        static let position = FieldKey(2, "pos")
+        static let count = FieldKey(3, "count")
+        static let isWrite = FieldKey(4, "ki_flags", flag: "WRITE", fallbackMask: 1 << 18)
+        static let aio = FieldKey(5, "aio")
+        static let all = [device, inode, position, count, isWrite, aio]
+    }
+
+    static func begin(fields f: some EventFields) -> AccountingEvent? {
+        typealias K = BeginKey
+        guard let dev = f.unsigned(K.device), let ino = f.unsigned(K.inode), let pos = f.unsigned(K.position),
+              let count = f.unsigned(K.count) else { return nil }
+        return .directIOBegin(DirectIOBegin(device: dev, inode: ino, offset: pos, length: count,
+                                            isWrite: f.flag(K.isWrite) ?? false, isAsync: (f.signed(K.aio) ?? 0) != 0))
+    }
+
+    /// `iomap_dio_complete` (`dev`, `ino`, `isize`, `pos`, `ki_flags`, `aio`, `error`, `ret`) and
+    /// the range class of `iomap_dio_rw_queued` (`dev`, `ino`, `size`, `offset`, `length`).
+    enum EndKey {
+        static let device = FieldKey(0, "dev")
+        static let inode = FieldKey(1, "ino")
+        static let position = FieldKey(2, "pos", "offset")
+        static let error = FieldKey(3, "error")
+        static let result = FieldKey(4, "ret")
+        static let all = [device, inode, position, error, result]
+    }
+
+    static func end(queued: Bool, fields f: some EventFields) -> AccountingEvent? {
+        typealias K = EndKey
+        guard let dev = f.unsigned(K.device), let ino = f.unsigned(K.inode), let pos = f.unsigned(K.position) else { return nil }
+        return .directIOEnd(DirectIOEnd(device: dev, inode: ino, offset: pos, error: f.signed(K.error) ?? 0,
+                                        result: f.signed(K.result) ?? 0, isQueued: queued))
+    }
+
+    /// `iomap_iter` fields: `dev`, `ino`, `pos`, `length`, (`processed` 6.12 | `status` 6.18),
+    /// `flags` (the `IOMAP_*` mask), `ops`, `caller`.
+    enum IterationKey {
+        static let device = FieldKey(0, "dev")
+        static let inode = FieldKey(1, "ino")
+        static let position = FieldKey(2, "pos")
+        static let length = FieldKey(3, "length")
+        static let flags = FieldKey(4, "flags")
+        static let all = [device, inode, position, length, flags]
+    }
+
+    static func iteration(fields f: some EventFields) -> AccountingEvent? {
+        typealias K = IterationKey
+        guard let dev = f.unsigned(K.device), let ino = f.unsigned(K.inode), let pos = f.unsigned(K.position) else { return nil }
+        return .iomapIteration(IomapIteration(device: dev, inode: ino, position: pos, length: f.unsigned(K.length) ?? 0,
+                                              flags: f.unsigned(K.flags) ?? 0))
     }
 }

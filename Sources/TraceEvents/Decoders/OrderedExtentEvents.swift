@@ -11,17 +11,32 @@ enum OrderedExtentEvents {
     /// Flags arrive as names from the kernel (`REGULAR|DIRECT`) and as a number from
     /// libtraceevent (`0x12`); numbers use the modern enum order when the format has
     /// `truncated_len` (5.x+), the 4.x order otherwise.
-    static func orderedExtent(_ step: OrderedExtentEvent.Step, fields f: PayloadFields) -> AccountingEvent? {
-        guard let root = f.unsigned("root") ?? f.unsigned("root_objectid"), let ino = f.unsigned("ino"), let fileOffset = f.unsigned("file_offset"),
-              let start = f.unsigned("start"), let len = f.unsigned("len") else { return nil }
+    static func orderedExtent(_ step: OrderedExtentEvent.Step, fields f: some EventFields) -> AccountingEvent? {
+        typealias K = OrderedKey
+        guard let root = f.unsigned(K.root), let ino = f.unsigned(K.inode), let fileOffset = f.unsigned(K.fileOffset),
+              let start = f.unsigned(K.start), let len = f.unsigned(K.length) else { return nil }
         var truncated: UInt64? = nil
-        let modern = f.has("truncated_len")
-        if let t = f.unsigned("truncated_len"), t != UInt64.max { truncated = t }
-        let flags = f.range("flags").map { decodeFlags(f.buffer, $0.0, $0.1, modern: modern) } ?? []
+        if let t = f.unsigned(K.truncatedLength), t != UInt64.max { truncated = t }
+        let flags = f.orderedExtentFlags(K.flags, modernOrder: f.has(K.truncatedLength)) ?? []
         return .orderedExtent(OrderedExtentEvent(
             step: step, root: root, inode: ino, fileOffset: fileOffset, diskStart: start, length: len,
-            diskLength: f.unsigned("disk_len") ?? len, truncatedLength: truncated, bytesLeft: f.unsigned("bytes_left") ?? 0,
-            flags: flags, refs: f.signed("refs") ?? 0))
+            diskLength: f.unsigned(K.diskLength) ?? len, truncatedLength: truncated, bytesLeft: f.unsigned(K.bytesLeft) ?? 0,
+            flags: flags, refs: f.signed(K.refs) ?? 0))
+    }
+
+    /// Class `btrfs__ordered_extent` fields: 4.x `root_objectid`, 5.x+ adds `truncated_len`.
+    enum OrderedKey {
+        static let root = FieldKey(0, "root", "root_objectid")
+        static let inode = FieldKey(1, "ino")
+        static let fileOffset = FieldKey(2, "file_offset")
+        static let start = FieldKey(3, "start")
+        static let length = FieldKey(4, "len")
+        static let diskLength = FieldKey(5, "disk_len")
+        static let truncatedLength = FieldKey(6, "truncated_len")
+        static let bytesLeft = FieldKey(7, "bytes_left")
+        static let flags = FieldKey(8, "flags")
+        static let refs = FieldKey(9, "refs")
+        static let all = [root, inode, fileOffset, start, length, diskLength, truncatedLength, bytesLeft, flags, refs]
     }
 
     static func decodeFlags(_ p: UnsafeRawBufferPointer, _ s: Int, _ e: Int, modern: Bool) -> OrderedExtentFlags {
@@ -45,19 +60,41 @@ enum OrderedExtentEvents {
         return result
     }
 
+    /// `btrfs_finish_ordered_extent` (6.5+) fields.
+    enum FinishedKey {
+        static let root = FieldKey(0, "root", "root_objectid")
+        static let inode = FieldKey(1, "ino")
+        static let start = FieldKey(2, "start")
+        static let length = FieldKey(3, "len")
+        static let uptodate = FieldKey(4, "uptodate")
+        static let all = [root, inode, start, length, uptodate]
+    }
+
     /// `btrfs_finish_ordered_extent` (6.5+): `"root=%llu(%s) ino=%llu start=%llu len=%llu uptodate=%d"`.
-    static func finished(fields f: PayloadFields) -> AccountingEvent? {
-        guard let root = f.unsigned("root") ?? f.unsigned("root_objectid"), let ino = f.unsigned("ino"), let start = f.unsigned("start"),
-              let len = f.unsigned("len") else { return nil }
+    static func finished(fields f: some EventFields) -> AccountingEvent? {
+        typealias K = FinishedKey
+        guard let root = f.unsigned(K.root), let ino = f.unsigned(K.inode), let start = f.unsigned(K.start),
+              let len = f.unsigned(K.length) else { return nil }
         return .orderedRangeFinished(OrderedRangeFinished(root: root, inode: ino, fileOffset: start, length: len,
-                                                          uptodate: (f.unsigned("uptodate") ?? 1) != 0))
+                                                          uptodate: (f.unsigned(K.uptodate) ?? 1) != 0))
+    }
+
+    /// `btrfs_inode_mod_outstanding_extents` (4.15+) fields; 6.12 adds `outstanding`.
+    enum OutstandingKey {
+        static let root = FieldKey(0, "root", "root_objectid")
+        static let inode = FieldKey(1, "ino")
+        static let mod = FieldKey(2, "mod")
+        static let outstanding = FieldKey(3, "outstanding")
+        static let all = [root, inode, mod, outstanding]
     }
 
     /// `btrfs_inode_mod_outstanding_extents` (4.15+): `"root=%llu(%s) ino=%llu mod=%d"`, 6.12+ adds
     /// `outstanding=%u`.
-    static func outstanding(fields f: PayloadFields) -> AccountingEvent? {
-        guard let root = f.unsigned("root") ?? f.unsigned("root_objectid"), let ino = f.unsigned("ino"), let mod = f.signed("mod") else { return nil }
+    static func outstanding(fields f: some EventFields) -> AccountingEvent? {
+        typealias K = OutstandingKey
+        guard let root = f.unsigned(K.root), let ino = f.unsigned(K.inode), let mod = f.signed(K.mod) else { return nil }
+        // Hex printers show an `int` as its 32-bit two's complement.
         let normalized = mod > Int64(Int32.max) ? Int64(Int32(truncatingIfNeeded: mod)) : mod
-        return .outstandingExtents(OutstandingExtentsChange(root: root, inode: ino, mod: normalized, outstanding: f.unsigned("outstanding")))
+        return .outstandingExtents(OutstandingExtentsChange(root: root, inode: ino, mod: normalized, outstanding: f.unsigned(K.outstanding)))
     }
 }

@@ -74,13 +74,7 @@ public final class PayloadFields {
     /// Signed value.
     public func signed(_ key: StaticString) -> Int64? {
         guard let f = index(key), let r = Bytes.parseNumber(base, valueStart[f], valueEnd[f]) else { return nil }
-        if r.negative {
-            if r.magnitude == UInt64(Int64.max) + 1 { return Int64.min }
-            return r.magnitude <= UInt64(Int64.max) ? -Int64(r.magnitude) : nil
-        }
-        // Kernel prints some signed fields (%d of an s32/s64) already signed; a huge unsigned is a
-        // two's complement rendering from hex printers.
-        return Int64(bitPattern: r.magnitude)
+        return Self.signedValue(r.magnitude, negative: r.negative)
     }
 
     public func string(_ key: StaticString) -> String? {

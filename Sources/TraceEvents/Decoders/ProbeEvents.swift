@@ -31,6 +31,18 @@ public enum ProbeEvents {
         return (function, isReturn)
     }
 
+    /// Fields a probe definition may fetch (the lab's `ino=… pos=… count=…`, `ret=$retval`, or
+    /// perf-probe's `arg1`).
+    enum Key {
+        static let inode = FieldKey(0, "ino")
+        static let position = FieldKey(1, "pos", "start")
+        static let count = FieldKey(2, "count", "length")
+        static let returnValue = FieldKey(3, "ret", "$retval", "arg1")
+        static let all = [inode, position, count, returnValue]
+    }
+
+    /// Kernel text: `(sym+off/size [mod]) args` or `(sym <- caller) ret=…`; the arrow also marks
+    /// a return probe.
     static func probe(function: String, nameIsReturn: Bool, _ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int, fields f: PayloadFields) -> AccountingEvent? {
         guard i < end, p[i] == 0x28 else { return nil }
         var k = i
@@ -40,16 +52,11 @@ public enum ProbeEvents {
         var j = i
         while j + 3 < k { if p[j] == 0x20 && p[j + 1] == 0x3C && p[j + 2] == 0x2D { isReturn = true; break }; j += 1 }
         f.load(p, k + 1, end)
-        var ret: Int64? = nil
-        if let r = f.range("ret") ?? f.range("$retval") ?? f.range("arg1"), isReturn, let n = Bytes.parseNumber(p, r.0, r.1) {
-            // x64 printers give two's complement hex: 0xfffffffffffffff2 is -14 (EFAULT).
-            ret = n.negative ? 0 &- Int64(bitPattern: n.magnitude) : Int64(bitPattern: n.magnitude)
-            if !n.negative, Bytes.matches(p, r.0, r.1, "0x"), r.1 - r.0 <= 10, n.magnitude >= 0x8000_0000 {
-                ret = Int64(Int32(truncatingIfNeeded: n.magnitude))
-            }
-        }
-        return .probe(ProbeEvent(function: function, isReturn: isReturn, inode: f.unsigned("ino"),
-                                 position: f.unsigned("pos") ?? f.unsigned("start"),
-                                 count: f.unsigned("count") ?? f.unsigned("length"), returnValue: ret))
+        return probe(function: function, isReturn: isReturn, fields: f)
+    }
+
+    static func probe(function: String, isReturn: Bool, fields f: some EventFields) -> AccountingEvent? {
+        .probe(ProbeEvent(function: function, isReturn: isReturn, inode: f.unsigned(Key.inode), position: f.unsigned(Key.position),
+                          count: f.unsigned(Key.count), returnValue: isReturn ? f.register(Key.returnValue) : nil))
     }
 }

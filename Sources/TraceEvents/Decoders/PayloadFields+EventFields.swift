@@ -1,0 +1,101 @@
+/// Text field access for the family decoders: fields by `key=` (or 4.x `key = value,`) in the
+/// printed payload, numbers parsed in place, names compared as bytes (no `String` per field).
+extension PayloadFields: EventFields {
+    /// The value range of the first of `key`'s names that is present.
+    @inline(__always)
+    func range(_ key: FieldKey) -> (Int, Int)? {
+        var found: (Int, Int)? = nil
+        key.forEachName { name in
+            found = range(name)
+            return found != nil
+        }
+        return found
+    }
+
+    public func has(_ key: FieldKey) -> Bool { range(key) != nil }
+
+    public func unsigned(_ key: FieldKey) -> UInt64? {
+        guard let (s, e) = range(key), let r = Bytes.parseNumber(buffer, s, e), !r.negative else { return nil }
+        return r.magnitude
+    }
+
+    public func signed(_ key: FieldKey) -> Int64? {
+        guard let (s, e) = range(key), let r = Bytes.parseNumber(buffer, s, e) else { return nil }
+        return Self.signedValue(r.magnitude, negative: r.negative)
+    }
+
+    public func bytes(_ key: FieldKey) -> UnsafeRawBufferPointer? {
+        guard let (s, e) = range(key) else { return nil }
+        return UnsafeRawBufferPointer(rebasing: buffer[s..<e])
+    }
+
+    /// A number (`1`, `0x12`, `1(DATA)`) as it is; otherwise `|`-separated names OR'ed, nil when
+    /// none is known.
+    public func printedFlags(_ key: FieldKey, _ names: PrintedNames) -> UInt64? {
+        guard let (s, e) = range(key) else { return nil }
+        let p = buffer
+        if s < e, Bytes.isDigit(p[s]), let r = Bytes.parseNumber(p, s, e), !r.negative { return r.magnitude }
+        var value: UInt64 = 0
+        var known = false
+        var i = s
+        while i < e {
+            var j = i
+            while j < e && p[j] != 0x7C { j += 1 }
+            for entry in names.entries where Bytes.equals(p, i, j, entry.name) {
+                value |= entry.value
+                known = true
+                break
+            }
+            i = j + 1
+        }
+        return known ? value : nil
+    }
+
+    public func flag(_ key: FieldKey) -> Bool? {
+        guard let (s, e) = range(key) else { return nil }
+        let p = buffer
+        if s < e, Bytes.isDigit(p[s]), let r = Bytes.parseNumber(p, s, e) { return r.magnitude & key.flagFallbackMask != 0 }
+        guard let name = key.flagName else { return nil }
+        var i = s
+        while i < e {
+            var j = i
+            while j < e && p[j] != 0x7C { j += 1 }
+            if Bytes.equals(p, i, j, name) { return true }
+            i = j + 1
+        }
+        return false
+    }
+
+    public func orderedExtentFlags(_ key: FieldKey, modernOrder: Bool) -> OrderedExtentFlags? {
+        guard let (s, e) = range(key) else { return nil }
+        return OrderedExtentEvents.decodeFlags(buffer, s, e, modern: modernOrder)
+    }
+
+    /// `func=finish_ordered_fn [btrfs]` names the symbol; `func=0xffffffffc0a1b2c0` (no kallsyms)
+    /// names nothing.
+    public func function(_ key: FieldKey) -> String? {
+        guard let (s, e) = range(key), e > s else { return nil }
+        let isAddress = Bytes.isDigit(buffer[s]) || (e - s > 2 && Bytes.matches(buffer, s, e, "0x"))
+        return isAddress ? nil : Bytes.string(buffer, s, e)
+    }
+
+    public func register(_ key: FieldKey) -> Int64? {
+        guard let (s, e) = range(key), let n = Bytes.parseNumber(buffer, s, e) else { return nil }
+        // x64 printers give two's complement hex: 0xfffffffffffffff2 is -14 (EFAULT).
+        if n.negative { return 0 &- Int64(bitPattern: n.magnitude) }
+        if Bytes.matches(buffer, s, e, "0x"), e - s <= 10, n.magnitude >= 0x8000_0000 {
+            return Int64(Int32(truncatingIfNeeded: n.magnitude))
+        }
+        return Int64(bitPattern: n.magnitude)
+    }
+
+    /// A parsed magnitude and sign as `Int64`: nil when a negative value does not fit; a huge
+    /// unsigned is the two's complement rendering of hex printers.
+    static func signedValue(_ magnitude: UInt64, negative: Bool) -> Int64? {
+        if negative {
+            if magnitude == UInt64(Int64.max) + 1 { return Int64.min }
+            return magnitude <= UInt64(Int64.max) ? -Int64(magnitude) : nil
+        }
+        return Int64(bitPattern: magnitude)
+    }
+}
