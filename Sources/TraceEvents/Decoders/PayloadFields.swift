@@ -5,16 +5,26 @@
 /// - Complexity: O(n) once per payload; lookups are O(fields).
 public final class PayloadFields {
     private static let capacity = 48
-    private var keyStart = [Int](repeating: 0, count: capacity)
-    private var keyEnd = [Int](repeating: 0, count: capacity)
-    private var valueStart = [Int](repeating: 0, count: capacity)
-    private var valueEnd = [Int](repeating: 0, count: capacity)
+    /// Per field: key start, key end, value start, value end (one allocation, written per payload
+    /// without the uniqueness and bounds checks of four arrays).
+    private let spans = UnsafeMutablePointer<Int>.allocate(capacity: 4 * capacity)
     public private(set) var count = 0
     /// True when the payload used the 4.x ` = ` separator.
     public private(set) var usedSpacedEquals = false
     private var base: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)
 
-    public init() {}
+    public init() {
+        spans.initialize(repeating: 0, count: 4 * Self.capacity)
+    }
+
+    deinit {
+        spans.deallocate()
+    }
+
+    @inline(__always) private func keyStart(_ f: Int) -> Int { spans[4 &* f] }
+    @inline(__always) private func keyEnd(_ f: Int) -> Int { spans[4 &* f &+ 1] }
+    @inline(__always) private func valueStart(_ f: Int) -> Int { spans[4 &* f &+ 2] }
+    @inline(__always) private func valueEnd(_ f: Int) -> Int { spans[4 &* f &+ 3] }
 
     /// Tokenizes `p[start..<end]`.
     public func load(_ p: UnsafeRawBufferPointer, _ start: Int, _ end: Int) {
@@ -45,10 +55,11 @@ public final class PayloadFields {
             var ve = Bytes.skipToSpace(p, vs, end)
             i = ve
             if ve > vs && p[ve - 1] == 0x2C { ve -= 1 }
-            keyStart[count] = ks
-            keyEnd[count] = ke
-            valueStart[count] = vs
-            valueEnd[count] = ve
+            let slot = spans + 4 &* count
+            slot[0] = ks
+            slot[1] = ke
+            slot[2] = vs
+            slot[3] = ve
             count += 1
         }
     }
@@ -57,7 +68,7 @@ public final class PayloadFields {
     @inline(__always)
     public func index(_ key: StaticString) -> Int? {
         let n = key.utf8CodeUnitCount
-        for f in 0..<count where keyEnd[f] - keyStart[f] == n && Bytes.matches(base, keyStart[f], keyEnd[f], key) {
+        for f in 0..<count where keyEnd(f) - keyStart(f) == n && Bytes.matches(base, keyStart(f), keyEnd(f), key) {
             return f
         }
         return nil
@@ -67,25 +78,25 @@ public final class PayloadFields {
 
     /// Unsigned value (decimal or 0x-hex; digits may be followed by `(NAME)`).
     public func unsigned(_ key: StaticString) -> UInt64? {
-        guard let f = index(key), let r = Bytes.parseNumber(base, valueStart[f], valueEnd[f]), !r.negative else { return nil }
+        guard let f = index(key), let r = Bytes.parseNumber(base, valueStart(f), valueEnd(f)), !r.negative else { return nil }
         return r.magnitude
     }
 
     /// Signed value.
     public func signed(_ key: StaticString) -> Int64? {
-        guard let f = index(key), let r = Bytes.parseNumber(base, valueStart[f], valueEnd[f]) else { return nil }
+        guard let f = index(key), let r = Bytes.parseNumber(base, valueStart(f), valueEnd(f)) else { return nil }
         return Self.signedValue(r.magnitude, negative: r.negative)
     }
 
     public func string(_ key: StaticString) -> String? {
         guard let f = index(key) else { return nil }
-        return Bytes.string(base, valueStart[f], valueEnd[f])
+        return Bytes.string(base, valueStart(f), valueEnd(f))
     }
 
     /// The raw value range of `key`.
     public func range(_ key: StaticString) -> (Int, Int)? {
         guard let f = index(key) else { return nil }
-        return (valueStart[f], valueEnd[f])
+        return (valueStart(f), valueEnd(f))
     }
 
     public var buffer: UnsafeRawBufferPointer { base }
