@@ -42,6 +42,9 @@ struct TraceDatLayout {
     private var kallsymsSection: (offset: Int, file: TraceDatCursor)?
     var cmdlines: UnsafeRawBufferPointer?
     var uname: String?
+    /// Per CPU, the events the CPUSTAT options (the ring buffer's `per_cpu/cpuN/stats` at the end of
+    /// the recording) count as overwritten, dropped or lost to commit overruns.
+    var statisticsLossByCPU: [Int32: UInt64] = [:]
     var timeOffset: Int64 = 0
     var tscToNanoseconds: (multiplier: UInt32, shift: UInt32, offset: UInt64)?
     var buffers: [Buffer] = []
@@ -256,7 +259,7 @@ struct TraceDatLayout {
 
     // MARK: - shared parts
 
-    /// DATE (1), UNAME (5), OFFSET (7), TSC2NSEC (14); the rest is not needed to read events.
+    /// DATE (1), CPUSTAT (2), UNAME (5), OFFSET (7), TSC2NSEC (14); the rest is not needed to read events.
     private mutating func readCommonOption(_ id: UInt16, _ data: inout TraceDatCursor) throws(TraceDatCorruption) {
         switch id {
         case 1, 7:
@@ -264,6 +267,8 @@ struct TraceDatLayout {
             if let value = Self.integer(text) { timeOffset &+= value }
         case 5:
             uname = try? data.cString("the UNAME option")
+        case 2:
+            if let text = try? data.cString("the CPUSTAT option") { noteCPUStatistics(text) }
         case 14:
             let multiplier = try data.u32("TSC2NSEC multiplier")
             let shift = try data.u32("TSC2NSEC shift")
@@ -272,6 +277,23 @@ struct TraceDatLayout {
         default:
             break
         }
+    }
+
+    /// `CPU: N` then `key: value` lines (`overrun`, `commit overrun`, `dropped events`, ...).
+    private mutating func noteCPUStatistics(_ text: String) {
+        var cpu: Int32?
+        var lost: UInt64 = 0
+        for line in text.split(separator: "\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let key = line[..<colon]
+            let value = line[line.index(after: colon)...].split(separator: " ").first.flatMap { UInt64($0) }
+            switch key {
+            case "CPU": cpu = value.flatMap { Int32(exactly: $0) }
+            case "overrun", "commit overrun", "dropped events": lost = lost.addingReportingOverflow(value ?? 0).partialValue
+            default: break
+            }
+        }
+        if let cpu, lost > 0 { statisticsLossByCPU[cpu, default: 0] = max(statisticsLossByCPU[cpu] ?? 0, lost) }
     }
 
     /// `strtoll(text, NULL, 0)`: decimal, `0x` hex, optional sign.

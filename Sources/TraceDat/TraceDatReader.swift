@@ -29,6 +29,9 @@ public final class TraceDatReader {
     public let kernelRelease: String?
     /// Names of the buffer instances besides the top buffer.
     public let instanceNames: [String]
+    /// Per CPU, the events the file's CPUSTAT options count as lost (overruns, dropped events,
+    /// commit overruns); the pages report only overwritten events, and some without a count.
+    public let statisticsLossByCPU: [Int32: UInt64]
 
     private let file: MappedFile
     private let layout: TraceDatLayout
@@ -90,6 +93,7 @@ public final class TraceDatReader {
             modernFlagsFromVersion = nil
         }
         instanceNames = layout.buffers.filter { !$0.name.isEmpty }.map(\.name)
+        statisticsLossByCPU = layout.statisticsLossByCPU
         statistics.formats = ["trace.dat"]
     }
 

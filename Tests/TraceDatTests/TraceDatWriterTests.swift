@@ -38,6 +38,28 @@ final class TraceDatWriterTests: XCTestCase {
         """
 
     func testRewrittenV6CaptureReadsLikeTheOriginal() throws {
+        let (original, copy, contents, size) = try rewriteFixture { _ in "entries: 0\noverrun: 0\n" }
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: copy.path)[.size] as? Int, size)
+        let (expected, _) = try binaryEvents(original)
+        let (written, reader) = try binaryEvents(copy)
+        XCTAssertGreaterThan(written.count, 100)
+        assertSameEvents(written, expected, "rewritten v6")
+        XCTAssertEqual(reader.uname, contents.uname)
+        XCTAssertEqual(reader.statisticsLossByCPU, [:])
+        try assertTraceCmdReadsLikeOriginal(original, copy)
+    }
+
+    /// The CPUSTAT options count events the pages do not report (dropped with overwrite off,
+    /// commit overruns): the reader gives them per CPU, as `record` counted them live.
+    func testCPUStatisticsLossesAreRead() throws {
+        let (_, copy, _, _) = try rewriteFixture { cpu in
+            cpu == 0 ? "entries: 10\noverrun: 3\ncommit overrun: 2\nbytes: 4096\ndropped events: 7\nread events: 99\n" : "entries: 1\noverrun: 0\n"
+        }
+        let (_, reader) = try binaryEvents(copy)
+        XCTAssertEqual(reader.statisticsLossByCPU, [0: 12])
+    }
+
+    private func rewriteFixture(statistics: (Int) -> String) throws -> (URL, URL, TraceDatContents, Int) {
         let original = scratch.appendingPathComponent("original.dat")
         try runTool(["gzip", "-dc", Fixtures.directory.appendingPathComponent("k6.1-dio-efault.v6.dat.gz").path], stdout: original)
         let bytes = try [UInt8](Data(contentsOf: original))
@@ -67,17 +89,15 @@ final class TraceDatWriterTests: XCTestCase {
                 headerPage: Array(Self.headerPage.utf8), headerEvent: Array(Self.headerEvent.utf8), ftraceFormats: ftrace,
                 eventFormats: systems, kallsyms: layout.kallsyms.map(Array.init) ?? [], printkFormats: [],
                 savedCommandLines: layout.cmdlines.map(Array.init) ?? [], uname: layout.uname,
-                cpuStatistics: cpus.map { ($0.cpu, "entries: 0\noverrun: 0\n") }, pageSize: layout.pageSize, cpus: cpus)
+                cpuStatistics: cpus.map { ($0.cpu, statistics($0.cpu)) }, pageSize: layout.pageSize, cpus: cpus)
         }
         let copy = scratch.appendingPathComponent("copy.dat")
         let size = try TraceDatWriter.write(contents, to: copy.path)
-        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: copy.path)[.size] as? Int, size)
+        return (original, copy, contents, size)
+    }
 
-        let (expected, _) = try binaryEvents(original)
-        let (written, reader) = try binaryEvents(copy)
-        XCTAssertGreaterThan(written.count, 100)
-        assertSameEvents(written, expected, "rewritten v6")
-        XCTAssertEqual(reader.uname, contents.uname)
+    private func assertTraceCmdReadsLikeOriginal(_ original: URL, _ copy: URL) throws {
+        let (written, _) = try binaryEvents(copy)
         let report = scratch.appendingPathComponent("copy.txt")
         try runTool(["trace-cmd", "report", "-i", copy.path], stdout: report)
         let (text, _) = try textEvents(report.path)
