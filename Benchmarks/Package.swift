@@ -3,7 +3,7 @@ import PackageDescription
 
 // Benchmarks of dio-trace's libraries, outside the shipped binary (as swift-nio keeps its own):
 // one executable, `dio-trace-bench`, with a subcommand per scenario (text, gzip, tracedat,
-// symbolize, decode). Each prints the baseline tool measured in the same run and the ratio.
+// symbolize, decode, record). Each prints the baseline tool measured in the same run and the ratio.
 //
 //     swift run -c release --package-path Benchmarks dio-trace-bench text
 let package = Package(

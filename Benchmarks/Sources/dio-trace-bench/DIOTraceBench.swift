@@ -9,6 +9,6 @@ struct DIOTraceBench: ParsableCommand {
         commandName: "dio-trace-bench",
         abstract: "Benchmarks of dio-trace's libraries, each against its baseline tool in the same run.",
         discussion: "Run from the repository: swift run -c release --package-path Benchmarks dio-trace-bench SCENARIO",
-        subcommands: [TextBench.self, GzipBench.self, TraceDatBench.self, SymbolizeBench.self, DecodeBench.self]
+        subcommands: [TextBench.self, GzipBench.self, TraceDatBench.self, SymbolizeBench.self, DecodeBench.self, RecordBench.self]
     )
 }
