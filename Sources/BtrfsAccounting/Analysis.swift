@@ -13,7 +13,7 @@ public struct AnalysisOptions: Sendable {
     /// Map plain regular files instead of reading them (no copy); results are identical.
     public var allowMapping: Bool
     /// Size of the blocks a mapped file is decoded in, in parallel (tests make it tiny).
-    public var parallelBlockSize: Int = 8 << 20
+    public var parallelBlockSize: Int = ParallelReplay.defaultBlockSize
     /// Read streamed inputs ahead on a background thread (results are identical).
     public var prefetch: Bool = true
     /// Counts bytes and events as they are read, for a progress display (updated per block).

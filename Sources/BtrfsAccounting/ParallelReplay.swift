@@ -9,8 +9,10 @@ import TraceInput
 /// input order while the next blocks are decoded. Results are identical to a sequential read:
 /// line numbers, statistics and problems are shifted and merged block by block, and the
 /// timestamp-order check is carried across block boundaries.
-enum ParallelReplay {
-    static let defaultBlockSize = 8 << 20
+public enum ParallelReplay {
+    /// Bytes of text per decoded block: blocks in flight (one per core plus one ahead, and the
+    /// one being applied) hold their decoded events, so this bounds memory.
+    public static let defaultBlockSize = 2 << 20
 
     final class Block: @unchecked Sendable {
         var events: [TraceEvent] = []
@@ -18,24 +20,31 @@ enum ParallelReplay {
         var first: (value: UInt64, kind: TimestampKind, line: Int)?
         var last: (value: UInt64, kind: TimestampKind) = (0, .none)
         var error: (any Error)?
+        /// The bytes of the buffer the block holds.
+        var range: Range<Int> = 0..<0
     }
 
-    /// Splits `buffer` after newlines into blocks of about `blockSize` bytes.
-    static func blocks(_ buffer: UnsafeRawBufferPointer, blockSize: Int) -> [Range<Int>] {
-        var ranges: [Range<Int>] = []
-        var start = 0
-        while start < buffer.count {
-            var end = min(start + max(blockSize, 1), buffer.count)
-            while end < buffer.count && buffer[end - 1] != 0x0A { end += 1 }
-            ranges.append(start..<end)
-            start = end
-        }
-        return ranges
+    /// Where block `k` of `buffer` starts: just after the first newline at or after byte
+    /// `k * blockSize - 1` (0 for the first block, the end when there is none). Computed by the
+    /// worker that decodes the block, so only the pages it reads are touched: a pass over every
+    /// boundary up front would fault in (with fault-around, 64 KB at each) pages of the whole
+    /// file long before they are read. Blocks may be empty when one line spans more than a block.
+    static func boundary(_ buffer: UnsafeRawBufferPointer, _ k: Int, blockSize: Int) -> Int {
+        if k == 0 { return 0 }
+        let from = k * blockSize - 1
+        guard from < buffer.count, let base = buffer.baseAddress else { return buffer.count }
+        guard let nl = memchr(base + from, 0x0A, buffer.count - from) else { return buffer.count }
+        return base.distance(to: UnsafeRawPointer(nl)) + 1
+    }
+
+    static func blockCount(_ buffer: UnsafeRawBufferPointer, blockSize: Int) -> Int {
+        (buffer.count + blockSize - 1) / blockSize
     }
 
     static func decode(_ buffer: UnsafeRawBufferPointer, _ range: Range<Int>, fileIndex: Int32, name: String, format: TraceFormat) -> Block {
         let block = Block()
-        block.events.reserveCapacity(range.count / 400)
+        // About 190 bytes per line on dense 6.x traces; growth covers denser ones.
+        block.events.reserveCapacity(range.count / 180 + 16)
         let reader = TraceReader(fileIndex: fileIndex, fileName: name)
         do {
             try reader.read(mapped: UnsafeRawBufferPointer(rebasing: buffer[range]), format: format) { block.events.append($0) }
@@ -91,23 +100,25 @@ enum ParallelReplay {
 
     static func run(_ buffer: UnsafeRawBufferPointer, fileIndex: Int32, name: String, format: TraceFormat,
                     blockSize: Int = defaultBlockSize, progress: ProgressCounter? = nil, ledger: inout Ledger, statistics: inout TraceStatistics) throws {
-        let ranges = blocks(buffer, blockSize: blockSize)
+        let blockSize = max(blockSize, 1)
+        let count = blockCount(buffer, blockSize: blockSize)
         // One decoding worker per online core, block i on worker i % workers; this thread replays
         // the decoded blocks in input order meanwhile (the OS shares the cores among them, so the
         // ledger never waits for a wave to end). Blocks decoded ahead are bounded by `window`.
-        let workers = max(1, min(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), ranges.count))
+        let workers = max(1, min(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), count))
         let window = workers + 1
-        let pipeline = Pipeline(count: ranges.count, window: window)
+        let pipeline = Pipeline(count: count, window: window)
         nonisolated(unsafe) let shared = buffer
         let group = DispatchGroup()
         for worker in 0..<workers {
             DispatchQueue.global().async(group: group) {
                 var i = worker
-                while i < ranges.count {
+                while i < count {
                     pipeline.mayStart[i].wait()
                     if pipeline.cancelled { return }
-                    pipeline.blocks[i] = decode(shared, ranges[i], fileIndex: fileIndex, name: name, format: format)
-                    release(shared, ranges[i])
+                    let range = boundary(shared, i, blockSize: blockSize)..<boundary(shared, i + 1, blockSize: blockSize)
+                    pipeline.blocks[i] = decode(shared, range, fileIndex: fileIndex, name: name, format: format)
+                    release(shared, range)
                     pipeline.ready[i].signal()
                     i += workers
                 }
@@ -118,16 +129,18 @@ enum ParallelReplay {
         var lineOffset = 0
         var last: (value: UInt64, kind: TimestampKind) = (0, .none)
         var applied = 0
+        var releasedUpTo = 0
+        let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
         defer {
             // On an error (or a throw from the ledger) release the workers still waiting, then
             // wait for them: no thread outlives the mapped buffer.
-            if applied < ranges.count {
+            if applied < count {
                 pipeline.cancelled = true
-                for i in applied..<ranges.count { pipeline.mayStart[i].signal() }
+                for i in applied..<count { pipeline.mayStart[i].signal() }
             }
             group.wait()
         }
-        while applied < ranges.count {
+        while applied < count {
             let i = applied
             pipeline.ready[i].wait()
             guard let block = pipeline.blocks[i] else { break }
@@ -137,17 +150,26 @@ enum ParallelReplay {
                 fileStatistics.noteBackwards(file: name, line: first.line + lineOffset)
             }
             if block.last.kind != .none { last = block.last }
-            // In place: no copy (and retain/release) of each event.
-            for j in block.events.indices {
-                block.events[j].origin.line += lineOffset
-                ledger.apply(block.events[j])
-            }
+            // In place through the buffer: each event is borrowed, not copied (and retained).
+            var events = block.events
             block.events = []
+            events.withUnsafeMutableBufferPointer { buffer in
+                for j in buffer.indices {
+                    buffer[j].origin.line += lineOffset
+                    ledger.apply(buffer[j])
+                }
+            }
+            events = []
             fileStatistics.mergeBlock(block.statistics, lineOffset: lineOffset)
             lineOffset += Int(block.statistics.lines)
-            progress?.add(bytes: ranges[i].count, events: Int(block.statistics.events))
+            // Everything before this block's end is read: release it again, since the kernel's
+            // fault-around maps pages next to each one touched, some of them in blocks already
+            // released (memory would grow with the file otherwise).
+            release(shared, releasedUpTo..<block.range.upperBound)
+            releasedUpTo = max(releasedUpTo, block.range.upperBound & ~(pageSize - 1))
+            progress?.add(bytes: block.range.count, events: Int(block.statistics.events))
             applied += 1
-            if i + window < ranges.count { pipeline.mayStart[i + window].signal() }
+            if i + window < count { pipeline.mayStart[i + window].signal() }
         }
         fileStatistics.bytes = UInt64(buffer.count)
         statistics.merge(fileStatistics)

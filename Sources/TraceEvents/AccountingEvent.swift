@@ -50,12 +50,7 @@ public struct OrderedExtentFlags: OptionSet, Sendable, Hashable {
     public static let encoded = Self(rawValue: 1 << 12)
     public static let updatedISize = Self(rawValue: 1 << 13)
 
-    static let names: [(String, OrderedExtentFlags)] = [
-        ("REGULAR", .regular), ("NOCOW", .nocow), ("PREALLOC", .prealloc), ("COMPRESSED", .compressed),
-        ("DIRECT", .direct), ("IO_DONE", .ioDone), ("COMPLETE", .complete), ("IOERR", .ioError),
-        ("TRUNCATED", .truncated), ("LOGGED", .logged), ("LOGGED_CSUM", .loggedChecksum), ("PENDING", .pending),
-        ("ENCODED", .encoded), ("UPDATED_ISIZE", .updatedISize),
-    ]
+    static let names: [(String, OrderedExtentFlags)] = staticNames.map { ($0.0.description, $0.1) }
 
     /// Bit order of `enum btrfs_ordered_extent_flag` since the REGULAR flag exists (5.x .. 6.x):
     /// REGULAR, NOCOW, PREALLOC, COMPRESSED, DIRECT, IO_DONE, COMPLETE, IOERR, TRUNCATED, LOGGED,
@@ -79,6 +74,13 @@ public struct OrderedExtentFlags: OptionSet, Sendable, Hashable {
     }
 
     public var names: [String] { Self.names.filter { contains($0.1) }.map(\.0) }
+    /// `names` as literals, for comparing printed bytes without a `String`.
+    static let staticNames: [(StaticString, OrderedExtentFlags)] = [
+        ("REGULAR", .regular), ("NOCOW", .nocow), ("PREALLOC", .prealloc), ("COMPRESSED", .compressed),
+        ("DIRECT", .direct), ("IO_DONE", .ioDone), ("COMPLETE", .complete), ("IOERR", .ioError),
+        ("TRUNCATED", .truncated), ("LOGGED", .logged), ("LOGGED_CSUM", .loggedChecksum), ("PENDING", .pending),
+        ("ENCODED", .encoded), ("UPDATED_ISIZE", .updatedISize),
+    ]
 }
 
 /// Which block-group kind a space_info event concerns.
@@ -110,7 +112,7 @@ public struct SpaceReservation: Sendable, Equatable {
         case delalloc
         case transaction, delayedInode, delayedItem, delayedRefsReserve, localDelayedRefsReserve, orphan
         case pinned, zoneUnusable, globalReserve, chunk
-        case other(String)
+        case other(InternedString)
     }
     public var kind: Kind
     public var value: UInt64
@@ -245,11 +247,11 @@ public struct QgroupDataEvent: Sendable, Equatable {
 /// `qgroup_update_reserve`: `qgid=%llu type=%s cur_reserved=%llu diff=%lld`.
 public struct QgroupReserveUpdate: Sendable, Equatable {
     public var qgroup: UInt64
-    public var type: String
+    public var type: InternedString
     public var currentReserved: UInt64
     public var diff: Int64
 
-    public init(qgroup: UInt64, type: String, currentReserved: UInt64, diff: Int64) {
+    public init(qgroup: UInt64, type: InternedString, currentReserved: UInt64, diff: Int64) {
         self.qgroup = qgroup
         self.type = type
         self.currentReserved = currentReserved
@@ -262,10 +264,10 @@ public struct QgroupMetaEvent: Sendable, Equatable {
     public enum Kind: Sendable { case reserve, convert, freeAllPertrans }
     public var kind: Kind
     public var root: UInt64
-    public var type: String
+    public var type: InternedString
     public var diff: Int64
 
-    public init(kind: Kind, root: UInt64, type: String, diff: Int64) {
+    public init(kind: Kind, root: UInt64, type: InternedString, diff: Int64) {
         self.kind = kind
         self.root = root
         self.type = type
@@ -328,7 +330,7 @@ public struct DirectIOEnd: Sendable, Equatable {
 /// A kprobe or kretprobe hit on a btrfs direct-I/O function (the 6.1 lab captures use them).
 public struct ProbeEvent: Sendable, Equatable {
     /// The probed function (`btrfs_dio_write`), from the event name or the `(sym+off/size)` part.
-    public var function: String
+    public var function: InternedString
     public var isReturn: Bool
     public var inode: UInt64?
     public var position: UInt64?
@@ -336,7 +338,7 @@ public struct ProbeEvent: Sendable, Equatable {
     /// `ret=` of a return probe (signed).
     public var returnValue: Int64?
 
-    public init(function: String, isReturn: Bool, inode: UInt64?, position: UInt64?, count: UInt64?, returnValue: Int64?) {
+    public init(function: InternedString, isReturn: Bool, inode: UInt64?, position: UInt64?, count: UInt64?, returnValue: Int64?) {
         self.function = function
         self.isReturn = isReturn
         self.inode = inode
@@ -354,9 +356,9 @@ public struct WorkItem: Sendable, Equatable {
     public enum Kind: Sendable, Equatable { case scheduled, done }
     public var kind: Kind
     /// The work function (`finish_ordered_fn`), nil when the trace prints only an address.
-    public var function: String?
+    public var function: InternedString?
 
-    public init(kind: Kind, function: String?) {
+    public init(kind: Kind, function: InternedString?) {
         self.kind = kind
         self.function = function
     }

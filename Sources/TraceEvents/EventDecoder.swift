@@ -56,11 +56,30 @@ public enum DecoderKind: Sendable, Equatable {
             "btrfs_reserve_ticket": .reservationTicket,
             "btrfs_all_work_done": .work(.done),
         ]
-        let steps: [OrderedExtentEvent.Step] = [.add, .remove, .start, .put, .lookup, .lookupRange, .lookupFirstRange,
-                                                .lookupForLogging, .lookupFirst, .split, .decTestPending, .markFinished]
-        for step in steps { t["btrfs_ordered_extent_" + step.rawValue] = .orderedExtent(step) }
+        // Spelled out, not built from `Step.rawValue`: literal names are immortal strings, so the
+        // events that carry them are copied without reference counting.
+        let orderedExtentNames: [(String, OrderedExtentEvent.Step)] = [
+            ("btrfs_ordered_extent_add", .add), ("btrfs_ordered_extent_remove", .remove),
+            ("btrfs_ordered_extent_start", .start), ("btrfs_ordered_extent_put", .put),
+            ("btrfs_ordered_extent_lookup", .lookup), ("btrfs_ordered_extent_lookup_range", .lookupRange),
+            ("btrfs_ordered_extent_lookup_first_range", .lookupFirstRange),
+            ("btrfs_ordered_extent_lookup_for_logging", .lookupForLogging),
+            ("btrfs_ordered_extent_lookup_first", .lookupFirst), ("btrfs_ordered_extent_split", .split),
+            ("btrfs_ordered_extent_dec_test_pending", .decTestPending),
+            ("btrfs_ordered_extent_mark_finished", .markFinished),
+        ]
+        for (name, step) in orderedExtentNames {
+            assert(name == "btrfs_ordered_extent_" + step.rawValue)
+            t[name] = .orderedExtent(step)
+        }
         return t
     }()
+
+    /// The table's own spelling of `name` (an immortal literal) when it has one, else `name`.
+    static func canonicalName(_ name: String) -> String {
+        if let i = table.index(forKey: name) { return table.keys[i] }
+        return name
+    }
 
     static func forName(_ name: String) -> DecoderKind {
         if let k = table[name] { return k }
@@ -81,7 +100,7 @@ public enum DecoderKind: Sendable, Equatable {
 public final class EventDecoder {
     let fields = PayloadFields()
     /// Probe function and direction per event name, worked out once.
-    var probeNames: [String: (function: String, isReturn: Bool)] = [:]
+    var probeNames: [String: (function: InternedString, isReturn: Bool)] = [:]
 
     /// The last `%pU: ` prefix parsed: a trace names one or two filesystems, so most prefixes
     /// are the previous one's 37 bytes again and are compared, not parsed.
@@ -130,9 +149,10 @@ public final class EventDecoder {
             event = IomapEvents.iteration(p, i, end, fields: f)
         case .probeCandidate:
             if i < end && p[i] == 0x28 {
-                let parsed: (function: String, isReturn: Bool)
+                let parsed: (function: InternedString, isReturn: Bool)
                 if let cached = probeNames[name] { parsed = cached } else {
-                    parsed = ProbeEvents.function(fromEventName: name)
+                    let named = ProbeEvents.function(fromEventName: name)
+                    parsed = (InternedString(named.function), named.isReturn)
                     probeNames[name] = parsed
                 }
                 event = ProbeEvents.probe(function: parsed.function, nameIsReturn: parsed.isReturn, p, i, end, fields: f)

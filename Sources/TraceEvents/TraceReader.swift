@@ -168,7 +168,7 @@ public final class TraceReader {
             }
             slot = (slot + 1) & mask
         }
-        let name = Bytes.string(p, s, e)
+        let name = DecoderKind.canonicalName(Bytes.string(p, s, e))
         let id = Int32(names.count)
         names.append(name)
         nameBytes.append(Array(UnsafeRawBufferPointer(rebasing: p[s..<e])))
@@ -212,11 +212,20 @@ public final class TraceReader {
     private func comm(_ p: UnsafeRawBufferPointer, _ s: Int, _ e: Int, pid: Int32) -> String {
         guard e - s <= 16 else { return Bytes.string(p, s, e) }
         var key = CommKey()
-        for i in s..<e {
-            let shift = UInt64((i - s) % 8) * 8
-            if i - s < 8 { key.a |= UInt64(p[i]) << shift } else { key.b |= UInt64(p[i]) << shift }
+        let n = e - s
+        if s + 16 <= p.count {
+            // Two unaligned words, the bytes past the comm masked off (the line goes on after it).
+            let a = p.loadUnaligned(fromByteOffset: s, as: UInt64.self)
+            let b = p.loadUnaligned(fromByteOffset: s + 8, as: UInt64.self)
+            key.a = n >= 8 ? a : a & ((1 << UInt64(n * 8)) &- 1)
+            key.b = n >= 16 ? b : n <= 8 ? 0 : b & ((1 << UInt64((n - 8) * 8)) &- 1)
+        } else {
+            for i in s..<e {
+                let shift = UInt64((i - s) % 8) * 8
+                if i - s < 8 { key.a |= UInt64(p[i]) << shift } else { key.b |= UInt64(p[i]) << shift }
+            }
         }
-        key.length = UInt8(e - s)
+        key.length = UInt8(n)
         let slot = Int(UInt32(bitPattern: pid) & 511)
         if commSlots[slot].pid == pid && commSlots[slot].key == key { return commSlots[slot].comm }
         let c: String

@@ -96,12 +96,12 @@ extension Ledger {
     mutating func probe(_ e: TraceEvent, _ p: ProbeEvent, _ ref: EventRef) {
         // A probe pair on btrfs_dio_write (5.9+) or btrfs_direct_IO (4.x) bounds the direct part of
         // one write (see ProbeEvents.windowFunctions); nested calls keep the outermost window.
-        guard ProbeEvents.windowFunctions.contains(p.function) else { return }
+        guard ProbeEvents.internedWindowFunctions.contains(p.function) else { return }
         if !p.isReturn {
             let depth = probeDepth[e.pid, default: 0]
             probeDepth[e.pid] = depth + 1
             if depth == 0 {
-                openWindow(e, inodeNumber: p.inode, offset: p.position, length: p.count, source: .probe(p.function), direct: true)
+                openWindow(e, inodeNumber: p.inode, offset: p.position, length: p.count, source: .probe(p.function.string), direct: true)
             }
         } else {
             let depth = max(probeDepth[e.pid, default: 1] - 1, 0)

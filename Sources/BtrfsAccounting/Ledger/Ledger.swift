@@ -98,6 +98,8 @@ public struct Ledger {
     }
 
     mutating func finishPendingEvictions(of pid: Int32, except inode: UInt64?) {
+        // Most events find nothing due: look before building the list.
+        guard evicting.contains(where: { $0.value.pid == pid && $0.key.inode != inode }) else { return }
         let due = evicting.filter { $0.value.pid == pid && $0.key.inode != inode }
         for key in due.keys.sorted(by: Self.order) {
             if let ref = evicting.removeValue(forKey: key) { evict(key, ref) }

@@ -140,7 +140,7 @@ enum ValueChainKey: Hashable, Sendable {
 struct QgroupKey: Hashable, Sendable {
     var filesystem: FilesystemID?
     var qgroup: UInt64
-    var type: String
+    var type: InternedString
 }
 
 extension Ledger {

@@ -75,7 +75,7 @@ public enum EventNarration {
         case .zoneUnusable: "zone unusable"
         case .globalReserve: "global reserve"
         case .chunk: "chunk"
-        case .other(let s): s
+        case .other(let s): s.string
         default: "space"
         }
     }
@@ -101,7 +101,7 @@ public enum EventNarration {
             return r < 0 ? "\(p.function) returned \(errno(r))" : "\(p.function) returned \(r)"
         }
         if let pos = p.position, let count = p.count { return "\(p.function) \(range(pos, count))" }
-        return p.function
+        return p.function.string
     }
 
     /// `[0, +64 KiB)`

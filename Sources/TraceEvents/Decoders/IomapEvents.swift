@@ -1,23 +1,6 @@
 /// iomap direct-I/O tracepoints (6.5+). iomap prints `key value` pairs, inode numbers in hex, and
 /// names the filesystem by `dev major:minor`, not by fsid.
 enum IomapEvents {
-    /// Reads `key value` pairs: `dev 0:40 ino 0x102 size 0x40000 offset 0x0 length 0x10000 ...`.
-    static func pairs(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int) -> [(String, (Int, Int))] {
-        var out: [(String, (Int, Int))] = []
-        var k = i
-        while k < end {
-            k = Bytes.skipSpaces(p, k, end)
-            let ks = k
-            k = Bytes.skipToSpace(p, k, end)
-            let ke = k
-            k = Bytes.skipSpaces(p, k, end)
-            let vs = k
-            k = Bytes.skipToSpace(p, k, end)
-            if ke > ks && k > vs { out.append((Bytes.string(p, ks, ke), (vs, k))) }
-        }
-        return out
-    }
-
     /// True for the `key=value` rendering (trace-cmd -R), false for the kernel's `key value`.
     static func isRaw(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int) -> Bool {
         let e = Bytes.skipToSpace(p, i, end)
@@ -50,17 +33,14 @@ enum IomapEvents {
             f.load(p, i, end)
             return begin(fields: f)
         }
-        let kv = Dictionary(pairs(p, i, end), uniquingKeysWith: { a, _ in a })
-        guard let dev = kv["dev"], let ino = number(p, kv["ino"]), let offset = number(p, kv["offset"]),
-              let length = number(p, kv["length"]) else { return nil }
-        var isWrite = false
-        if let f = kv["flags"] {
-            let s = Bytes.string(p, f.0, f.1)
-            // kernel: names (DIRECT|WRITE); libtraceevent: may print a number, IOCB_WRITE is 1 << 17 on 6.x (unverified) -> names only
-            isWrite = s.contains("WRITE")
-        }
+        // `key value` pairs; the first of a repeated key counts.
+        f.loadWords(p, i, end, pairs: true)
+        guard let dev = f.range("dev"), let ino = number(p, f.range("ino")), let offset = number(p, f.range("offset")),
+              let length = number(p, f.range("length")) else { return nil }
+        // kernel: names (DIRECT|WRITE); libtraceevent: may print a number, IOCB_WRITE is 1 << 17 on 6.x (unverified) -> names only
+        let isWrite = f.index("flags").map { f.value($0, contains: "WRITE") } ?? false
         return .directIOBegin(DirectIOBegin(device: device(p, dev), inode: ino, offset: offset, length: length,
-                                            isWrite: isWrite, isAsync: (number(p, kv["aio"]) ?? 0) != 0))
+                                            isWrite: isWrite, isAsync: (number(p, f.range("aio")) ?? 0) != 0))
     }
 
     /// `iomap_dio_complete`: `"dev %d:%d ino 0x%lx size 0x%llx offset 0x%llx flags %s aio %d error %d ret %zd"`;
@@ -70,10 +50,10 @@ enum IomapEvents {
             f.load(p, i, end)
             return IomapEvents.end(queued: queued, fields: f)
         }
-        let kv = Dictionary(pairs(p, i, end), uniquingKeysWith: { a, _ in a })
-        guard let dev = kv["dev"], let ino = number(p, kv["ino"]), let offset = number(p, kv["offset"]) else { return nil }
-        return .directIOEnd(DirectIOEnd(device: device(p, dev), inode: ino, offset: offset, error: signed(p, kv["error"]) ?? 0,
-                                        result: signed(p, kv["ret"]) ?? 0, isQueued: queued))
+        f.loadWords(p, i, end, pairs: true)
+        guard let dev = f.range("dev"), let ino = number(p, f.range("ino")), let offset = number(p, f.range("offset")) else { return nil }
+        return .directIOEnd(DirectIOEnd(device: device(p, dev), inode: ino, offset: offset, error: signed(p, f.range("error")) ?? 0,
+                                        result: signed(p, f.range("ret")) ?? 0, isQueued: queued))
     }
 
     /// `iomap_iter`: `"dev %d:%d ino 0x%llx pos 0x%llx length 0x%llx [processed %lld | status %d]
@@ -84,36 +64,24 @@ enum IomapEvents {
             f.load(p, i, end)
             return iteration(fields: f)
         }
-        var tokens: [(Int, Int)] = []
-        var k = i
-        while k < end && tokens.count < 24 {
-            k = Bytes.skipSpaces(p, k, end)
-            let s = k
-            k = Bytes.skipToSpace(p, k, end)
-            if k > s { tokens.append((s, k)) }
-        }
-        func value(after key: StaticString) -> (Int, Int)? {
-            for t in 0..<max(tokens.count - 1, 0) where Bytes.matches(p, tokens[t].0, tokens[t].1, key) && tokens[t].1 - tokens[t].0 == key.utf8CodeUnitCount {
-                return tokens[t + 1]
-            }
-            return nil
-        }
-        guard let dev = value(after: "dev"), let ino = number(p, value(after: "ino")), let pos = number(p, value(after: "pos")) else { return nil }
+        // Every word is a key whose value is the next word: `flags NAMES (0xMASK)` carries a note.
+        f.loadWords(p, i, end, pairs: false)
+        guard let dev = f.range("dev"), let ino = number(p, f.range("ino")), let pos = number(p, f.range("pos")) else { return nil }
         var flags: UInt64 = 0
-        if let names = value(after: "flags") {
-            let index = tokens.firstIndex { $0 == names } ?? 0
-            let open = index + 1 < tokens.count ? tokens[index + 1] : (end, end)
+        if let names = f.index("flags") {
+            let (ns, ne) = f.valueRange(names)
+            // The word after the names: the `(0xMASK)` note, when printed.
+            let open = f.word(after: ns, ne) ?? (end, end)
             let digits = Bytes.matches(p, open.0 + 1, open.1, "0x") ? open.0 + 3 : open.0 + 1
             if open.0 < end, p[open.0] == 0x28, let (mask, _) = Bytes.parseHex(p, digits, open.1) {
                 flags = mask
             } else {
-                let text = Bytes.string(p, names.0, names.1)
-                if text.contains("WRITE") { flags |= IomapIteration.writeFlag }
-                if text.contains("DIRECT") { flags |= IomapIteration.directFlag }
+                if f.value(names, contains: "WRITE") { flags |= IomapIteration.writeFlag }
+                if f.value(names, contains: "DIRECT") { flags |= IomapIteration.directFlag }
             }
         }
         return .iomapIteration(IomapIteration(device: device(p, dev), inode: ino, position: pos,
-                                              length: number(p, value(after: "length")) ?? 0, flags: flags))
+                                              length: number(p, f.range("length")) ?? 0, flags: flags))
     }
 
     // MARK: - by field name (trace-cmd -R text, trace.dat, trace_pipe_raw)

@@ -45,14 +45,12 @@ enum OrderedExtentEvents {
         while i < e {
             var j = i
             while j < e && p[j] != 0x7C { j += 1 }
-            if let r = Bytes.parseNumber(p, i, j), r.next == j {
+            if j > i, Bytes.isDigit(p[i]) || p[i] == 0x2D || p[i] == 0x2B, let r = Bytes.parseNumber(p, i, j), r.next == j {
                 result.formUnion(OrderedExtentFlags.fromKernelBits(r.magnitude, modern: modern).0)
             } else {
-                for (name, flag) in OrderedExtentFlags.names where j - i == name.utf8.count {
-                    var equal = true
-                    var k = 0
-                    for c in name.utf8 { if p[i + k] != c { equal = false; break }; k += 1 }
-                    if equal { result.insert(flag); break }
+                for (name, flag) in OrderedExtentFlags.staticNames where Bytes.equals(p, i, j, name) {
+                    result.insert(flag)
+                    break
                 }
             }
             i = j + 1

@@ -64,7 +64,63 @@ public final class PayloadFields {
         }
     }
 
-    /// Index of the field named `key`, or nil.
+    /// Tokenizes the blank-separated words of `p[start..<end]` (iomap's `key value` rendering).
+    /// With `pairs`, words alternate key, value (`dev 0:40 ino 0x102 ...`); otherwise every word
+    /// is a key whose value is the next word (`... flags WRITE (0x1) ops ...`, where a value may
+    /// be followed by a note). No allocation; `index` finds the first key of a name.
+    public func loadWords(_ p: UnsafeRawBufferPointer, _ start: Int, _ end: Int, pairs: Bool) {
+        base = p
+        count = 0
+        usedSpacedEquals = false
+        var i = Bytes.skipSpaces(p, start, end)
+        var previous: (Int, Int)?
+        while i < end && count < Self.capacity {
+            let ws = i
+            i = Bytes.skipToSpace(p, i, end)
+            let we = i
+            i = Bytes.skipSpaces(p, i, end)
+            if pairs {
+                if let (ks, ke) = previous {
+                    let slot = spans + 4 &* count
+                    slot[0] = ks; slot[1] = ke; slot[2] = ws; slot[3] = we
+                    count += 1
+                    previous = nil
+                } else {
+                    previous = (ws, we)
+                }
+            } else {
+                if let (ks, ke) = previous {
+                    let slot = spans + 4 &* count
+                    slot[0] = ks; slot[1] = ke; slot[2] = ws; slot[3] = we
+                    count += 1
+                }
+                previous = (ws, we)
+            }
+        }
+    }
+
+    /// Whether the value of field `f` contains `literal`.
+    public func value(_ f: Int, contains literal: StaticString) -> Bool {
+        let n = literal.utf8CodeUnitCount
+        var k = valueStart(f)
+        let e = valueEnd(f)
+        while k + n <= e {
+            if Bytes.matches(base, k, e, literal) { return true }
+            k += 1
+        }
+        return false
+    }
+
+    /// After `loadWords(pairs: false)`: the word after the word at `start..<end`, if any.
+    public func word(after start: Int, _ end: Int) -> (Int, Int)? {
+        for f in 0..<count where keyStart(f) == start && keyEnd(f) == end { return (valueStart(f), valueEnd(f)) }
+        return nil
+    }
+
+    /// The value range of field `f`.
+    public func valueRange(_ f: Int) -> (Int, Int) { (valueStart(f), valueEnd(f)) }
+
+    /// Index of the field named `key`, or nil (the first such field).
     @inline(__always)
     public func index(_ key: StaticString) -> Int? {
         let n = key.utf8CodeUnitCount

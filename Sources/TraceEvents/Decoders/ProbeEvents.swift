@@ -11,6 +11,8 @@ public enum ProbeEvents {
     /// (btrfs_direct_write, __btrfs_direct_write) are left out on purpose: they also run the
     /// buffered fallback for a short write, whose reservation legitimately outlives the call.
     public static let windowFunctions: Set<String> = ["btrfs_dio_write", "btrfs_direct_IO"]
+    /// `windowFunctions` interned, as `ProbeEvent.function` holds them.
+    public static let internedWindowFunctions = Set(windowFunctions.map { InternedString($0) })
 
     /// The probed function and whether the name marks a return probe.
     static func function(fromEventName name: String) -> (function: String, isReturn: Bool) {
@@ -43,7 +45,7 @@ public enum ProbeEvents {
 
     /// Kernel text: `(sym+off/size [mod]) args` or `(sym <- caller) ret=…`; the arrow also marks
     /// a return probe.
-    static func probe(function: String, nameIsReturn: Bool, _ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int, fields f: PayloadFields) -> AccountingEvent? {
+    static func probe(function: InternedString, nameIsReturn: Bool, _ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int, fields f: PayloadFields) -> AccountingEvent? {
         guard i < end, p[i] == 0x28 else { return nil }
         var k = i
         while k < end && p[k] != 0x29 { k += 1 }
@@ -55,7 +57,7 @@ public enum ProbeEvents {
         return probe(function: function, isReturn: isReturn, fields: f)
     }
 
-    static func probe(function: String, isReturn: Bool, fields f: some EventFields) -> AccountingEvent? {
+    static func probe(function: InternedString, isReturn: Bool, fields f: some EventFields) -> AccountingEvent? {
         .probe(ProbeEvent(function: function, isReturn: isReturn, inode: f.unsigned(Key.inode), position: f.unsigned(Key.position),
                           count: f.unsigned(Key.count), returnValue: isReturn ? f.register(Key.returnValue) : nil))
     }

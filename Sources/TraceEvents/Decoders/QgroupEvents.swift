@@ -53,7 +53,7 @@ enum QgroupEvents {
     static func updateReserve(fields f: some EventFields) -> AccountingEvent? {
         typealias K = UpdateKey
         guard let qgid = f.unsigned(K.qgroup), let cur = f.unsigned(K.currentReserved), let diff = f.signed(K.diff) else { return nil }
-        return .qgroupReserveUpdate(QgroupReserveUpdate(qgroup: qgid, type: typeName(f.printedFlags(K.type, typeNames)),
+        return .qgroupReserveUpdate(QgroupReserveUpdate(qgroup: qgid, type: InternedString(typeName(f.printedFlags(K.type, typeNames))),
                                                         currentReserved: cur, diff: diff))
     }
 
@@ -70,7 +70,7 @@ enum QgroupEvents {
     static func meta(_ kind: QgroupMetaEvent.Kind, fields f: some EventFields) -> AccountingEvent? {
         typealias K = MetaKey
         guard let root = f.unsigned(K.root), let diff = f.signed(K.diff) else { return nil }
-        let type = kind == .convert ? "META_PREALLOC->META_PERTRANS" : typeName(f.printedFlags(K.type, typeNames))
+        let type: InternedString = kind == .convert ? "META_PREALLOC->META_PERTRANS" : InternedString(typeName(f.printedFlags(K.type, typeNames)))
         return .qgroupMeta(QgroupMetaEvent(kind: kind, root: root, type: type, diff: diff))
     }
 }

@@ -54,7 +54,7 @@ public final class RecordLayout {
     public let modernOrderedExtentFlags: Bool?
     /// kprobes: the probed function, whether the event is a return probe, and whether the
     /// return value is printed as 32-bit hex (`ret=0x%x`).
-    public let probeFunction: String
+    public let probeFunction: InternedString
     public let probeIsReturn: Bool
     public let probeReturnIsHex32: Bool
 
@@ -65,7 +65,7 @@ public final class RecordLayout {
         self.kind = kind
         fields = kind.fieldKeys.map(resolve)
         self.modernOrderedExtentFlags = modernOrderedExtentFlags
-        self.probeFunction = probeFunction
+        self.probeFunction = InternedString(probeFunction)
         self.probeIsReturn = probeIsReturn
         self.probeReturnIsHex32 = probeReturnIsHex32
     }

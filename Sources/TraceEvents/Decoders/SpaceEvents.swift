@@ -61,7 +61,7 @@ enum SpaceEvents {
         if Bytes.equals(type, "zone_unusable") { return .zoneUnusable }
         if Bytes.equals(type, "global_rsv") { return .globalReserve }
         if Bytes.equals(type, "chunk") { return .chunk }
-        return .other(String(decoding: type, as: UTF8.self))
+        return .other(InternedString(decoding: type))
     }
 
     /// `BTRFS_GROUP_FLAGS` (`__print_flags` table of block-group types, 4.x to 6.18).

@@ -11,6 +11,6 @@ enum WorkEvents {
 
     static func work(_ kind: WorkItem.Kind, fields f: some EventFields) -> AccountingEvent? {
         guard kind == .scheduled else { return .work(WorkItem(kind: .done, function: nil)) }
-        return .work(WorkItem(kind: .scheduled, function: f.function(Key.function)))
+        return .work(WorkItem(kind: .scheduled, function: f.function(Key.function).map { InternedString($0) }))
     }
 }
