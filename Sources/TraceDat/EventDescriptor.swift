@@ -8,6 +8,7 @@ typealias Field = RecordField
 /// (`DecoderKind.fieldKeys`) found by name in the format once, read by offset per record.
 final class EventDescriptor {
     let name: String
+    let internedName: InternedString
     let kind: AccountingEventKind
     /// Whether records of this type become `TraceEvent`s.
     let decoded: Bool
@@ -20,6 +21,7 @@ final class EventDescriptor {
     init(format: EventFormat, modernFlags fromVersion: Bool?) {
         let name = format.name
         self.name = name
+        internedName = InternedString(name)
         var kind = AccountingEventKind.forEventName(name)
         if let f = format.fields["fsid"], f.size == 16 {
             fsid = Field(offset: f.offset, size: 16, present: true)

@@ -44,6 +44,9 @@ public final class TraceDatReader {
     private var unknownTypes: Set<Int> = []
     private var unknownRecords: UInt64 = 0
     private var comms: [Int32: String]?
+    /// Comms handed out so far, interned once per pid; the last one without hashing.
+    private var internedComms: [Int32: InternedString] = [:]
+    private var lastComm: (pid: Int32, comm: InternedString) = (Int32.min, "")
     private var commonType = Field(offset: 0, size: 2, present: true)
     private var commonPid = Field(offset: 4, size: 4, signed: true, present: true)
     private var ordinal = 0
@@ -170,7 +173,7 @@ public final class TraceDatReader {
                            low: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: desc.fsid.offset + 8, as: UInt64.self)))
             : nil
         try sink(TraceEvent(origin: EventOrigin(file: fileIndex, line: ordinal), timestamp: record.timestamp, timestampKind: .nanoseconds,
-                            cpu: cpu, pid: pid, comm: comm(pid), name: desc.name, filesystem: filesystem, payload: payload))
+                            cpu: cpu, pid: pid, comm: comm(pid), name: desc.internedName, filesystem: filesystem, payload: payload))
     }
 
     /// The descriptor of an event type, its format parsed on first use; nil for a type the file has
@@ -196,10 +199,17 @@ public final class TraceDatReader {
     }
 
     /// The saved command line of `pid` (libtraceevent: `<idle>` for 0, `<...>` when not saved).
-    private func comm(_ pid: Int32) -> String {
+    private func comm(_ pid: Int32) -> InternedString {
+        if pid == lastComm.pid { return lastComm.comm }
+        if let known = internedComms[pid] {
+            lastComm = (pid, known)
+            return known
+        }
         if comms == nil { comms = Self.parseCommands(layout.cmdlines) }
-        if pid == 0 { return "<idle>" }
-        return comms?[pid] ?? "<...>"
+        let comm = InternedString(pid == 0 ? "<idle>" : comms?[pid] ?? "<...>")
+        internedComms[pid] = comm
+        lastComm = (pid, comm)
+        return comm
     }
 
     /// `saved_cmdlines`: `pid comm` per line.

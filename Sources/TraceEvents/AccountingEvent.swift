@@ -473,13 +473,14 @@ public struct TraceEvent: Sendable {
     public var timestampKind: TimestampKind
     public var cpu: Int32
     public var pid: Int32
-    public var comm: String
-    public var name: String
+    /// The task's comm and the event's name, interned: an event is plain data.
+    public var comm: InternedString
+    public var name: InternedString
     public var filesystem: FilesystemID?
     public var payload: AccountingEvent
 
     public init(origin: EventOrigin, timestamp: UInt64?, timestampKind: TimestampKind, cpu: Int32, pid: Int32,
-                comm: String, name: String, filesystem: FilesystemID?, payload: AccountingEvent) {
+                comm: InternedString, name: InternedString, filesystem: FilesystemID?, payload: AccountingEvent) {
         self.origin = origin
         self.timestamp = timestamp
         self.timestampKind = timestampKind

@@ -70,8 +70,36 @@ internal enum Bytes {
     @inline(__always)
     static func skipToSpace(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int) -> Int {
         var j = i
+        while j + 8 <= end {
+            let w = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: j, as: UInt64.self))
+            let m = bytes(of: w, equalTo: 0x20) | bytes(of: w, equalTo: 0x09)
+            if m != 0 { return j + m.trailingZeroBitCount >> 3 }
+            j += 8
+        }
         while j < end && !isSpace(p[j]) { j += 1 }
         return j
+    }
+
+    /// The first of `=`, space or tab at or after `i`, else `end`.
+    @inline(__always)
+    static func skipToEqualsOrSpace(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int) -> Int {
+        var j = i
+        while j + 8 <= end {
+            let w = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: j, as: UInt64.self))
+            let m = bytes(of: w, equalTo: 0x3D) | bytes(of: w, equalTo: 0x20) | bytes(of: w, equalTo: 0x09)
+            if m != 0 { return j + m.trailingZeroBitCount >> 3 }
+            j += 8
+        }
+        while j < end && p[j] != 0x3D && !isSpace(p[j]) { j += 1 }
+        return j
+    }
+
+    /// High bit set in each byte of `w` (little-endian) that equals `c`. Bytes above the first
+    /// match may be set falsely (a borrow), so only the lowest set bit is meaningful, and it is exact.
+    @inline(__always)
+    static func bytes(of w: UInt64, equalTo c: UInt8) -> UInt64 {
+        let x = w ^ (0x0101010101010101 &* UInt64(c))
+        return (x &- 0x0101010101010101) & ~x & 0x8080808080808080
     }
 
     /// True when the bytes at `i` equal `literal`.
@@ -116,11 +144,16 @@ internal enum Bytes {
             i += 8
         }
         var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while i < end {
-            tail |= UInt64(p[i]) << shift
-            shift += 8
-            i += 1
+        if i < end && i + 8 <= p.count {
+            // The rest in one load, the bytes past `end` masked off (same value as byte by byte).
+            tail = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt64.self)) & ((1 << UInt64((end - i) * 8)) &- 1)
+        } else {
+            var shift: UInt64 = 0
+            while i < end {
+                tail |= UInt64(p[i]) << shift
+                shift += 8
+                i += 1
+            }
         }
         h = (h ^ tail) &* 0xc4ceb9fe1a85ec53
         return h ^ (h >> 32)

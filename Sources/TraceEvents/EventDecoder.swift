@@ -56,8 +56,7 @@ public enum DecoderKind: Sendable, Equatable {
             "btrfs_reserve_ticket": .reservationTicket,
             "btrfs_all_work_done": .work(.done),
         ]
-        // Spelled out, not built from `Step.rawValue`: literal names are immortal strings, so the
-        // events that carry them are copied without reference counting.
+        // Spelled out, so each kernel name can be found here as it is printed.
         let orderedExtentNames: [(String, OrderedExtentEvent.Step)] = [
             ("btrfs_ordered_extent_add", .add), ("btrfs_ordered_extent_remove", .remove),
             ("btrfs_ordered_extent_start", .start), ("btrfs_ordered_extent_put", .put),
@@ -74,12 +73,6 @@ public enum DecoderKind: Sendable, Equatable {
         }
         return t
     }()
-
-    /// The table's own spelling of `name` (an immortal literal) when it has one, else `name`.
-    static func canonicalName(_ name: String) -> String {
-        if let i = table.index(forKey: name) { return table.keys[i] }
-        return name
-    }
 
     static func forName(_ name: String) -> DecoderKind {
         if let k = table[name] { return k }

@@ -16,13 +16,14 @@ public final class TraceReader {
     private let decoder = EventDecoder()
     // Interned event names.
     private var names: [String] = []
+    private var internedNames: [InternedString] = []
     private var nameBytes: [[UInt8]] = []
     private var kinds: [DecoderKind] = []
     private var counts: [UInt64] = []
     private var lastNameHash: UInt64 = 0
     private var lastNameID: Int32 = -1
     // Interned comms (at most 16 bytes packed into the key).
-    private var comms: [CommKey: String] = [:]
+    private var comms: [CommKey: InternedString] = [:]
     public private(set) var lastTimestamp: UInt64 = 0
     public private(set) var lastTimestampKind: TimestampKind = .none
     /// First timestamped event line of this input (for checks across separately read blocks).
@@ -125,7 +126,7 @@ public final class TraceReader {
             let event = TraceEvent(
                 origin: EventOrigin(file: fileIndex, line: line.number),
                 timestamp: h.timestampKind == .none ? nil : h.timestamp, timestampKind: h.timestampKind,
-                cpu: h.cpu, pid: h.pid, comm: comm(p, h.commStart, h.commEnd, pid: h.pid), name: names[Int(id)],
+                cpu: h.cpu, pid: h.pid, comm: comm(p, h.commStart, h.commEnd, pid: h.pid), name: internedNames[Int(id)],
                 filesystem: result.filesystem, payload: payload)
             try sink(event)
         }
@@ -168,9 +169,10 @@ public final class TraceReader {
             }
             slot = (slot + 1) & mask
         }
-        let name = DecoderKind.canonicalName(Bytes.string(p, s, e))
+        let name = Bytes.string(p, s, e)
         let id = Int32(names.count)
         names.append(name)
+        internedNames.append(InternedString(name))
         nameBytes.append(Array(UnsafeRawBufferPointer(rebasing: p[s..<e])))
         kinds.append(DecoderKind.forName(name))
         counts.append(0)
@@ -207,16 +209,16 @@ public final class TraceReader {
     }
 
     // Last comm seen per pid slot: a task keeps its comm, so most lookups hit without hashing.
-    private var commSlots = [(pid: Int32, key: CommKey, comm: String)](repeating: (-2, CommKey(), ""), count: 512)
+    private var commSlots = [(pid: Int32, key: CommKey, comm: InternedString)](repeating: (-2, CommKey(), ""), count: 512)
 
-    private func comm(_ p: UnsafeRawBufferPointer, _ s: Int, _ e: Int, pid: Int32) -> String {
-        guard e - s <= 16 else { return Bytes.string(p, s, e) }
+    private func comm(_ p: UnsafeRawBufferPointer, _ s: Int, _ e: Int, pid: Int32) -> InternedString {
+        guard e - s <= 16 else { return InternedString(Bytes.string(p, s, e)) }
         var key = CommKey()
         let n = e - s
         if s + 16 <= p.count {
             // Two unaligned words, the bytes past the comm masked off (the line goes on after it).
-            let a = p.loadUnaligned(fromByteOffset: s, as: UInt64.self)
-            let b = p.loadUnaligned(fromByteOffset: s + 8, as: UInt64.self)
+            let a = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: s, as: UInt64.self))
+            let b = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: s + 8, as: UInt64.self))
             key.a = n >= 8 ? a : a & ((1 << UInt64(n * 8)) &- 1)
             key.b = n >= 16 ? b : n <= 8 ? 0 : b & ((1 << UInt64((n - 8) * 8)) &- 1)
         } else {
@@ -228,9 +230,9 @@ public final class TraceReader {
         key.length = UInt8(n)
         let slot = Int(UInt32(bitPattern: pid) & 511)
         if commSlots[slot].pid == pid && commSlots[slot].key == key { return commSlots[slot].comm }
-        let c: String
+        let c: InternedString
         if let known = comms[key] { c = known } else {
-            c = Bytes.string(p, s, e)
+            c = InternedString(Bytes.string(p, s, e))
             comms[key] = c
         }
         commSlots[slot] = (pid, key, c)

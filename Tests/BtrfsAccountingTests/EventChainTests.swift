@@ -9,6 +9,11 @@ final class EventChainTests: XCTestCase {
                             comm: "t", name: "e", filesystem: nil, payload: .transactionCommit))
     }
 
+    func testReferencesArePlainData() {
+        // Every balance's chain holds copies of event references: no reference counting in them.
+        XCTAssertTrue(_isPOD(EventRef.self))
+    }
+
     func testMatchesTheSimpleModel() {
         var generator = SystemRandomNumberGenerator()
         for n in [0, 1, 15, 16, 47, 48, 49, 64, 80, 81, 500] {

@@ -11,6 +11,9 @@ final class PlainDataEventTests: XCTestCase {
         // (and, for the Optional returned by the decoders, the runtime's generic copy).
         XCTAssertTrue(_isPOD(AccountingEvent.self))
         XCTAssertTrue(_isPOD(InternedString.self))
+        // comm and name interned too: the ledger's copies of events (and its references to them,
+        // kept in every balance's chain) are memcpys.
+        XCTAssertTrue(_isPOD(TraceEvent.self))
     }
 
     func testInternedStringsCompareByValueAndPrintAsTheirString() {

@@ -6,8 +6,8 @@ struct EventRef: Sendable {
     var line: Int
     var timestamp: UInt64?
     var pid: Int32
-    var comm: String
-    var name: String
+    var comm: InternedString
+    var name: InternedString
     /// The typed event, for the story of a finding (Story/).
     var payload: AccountingEvent
     /// How the balance whose chain holds this reference moved, when the ledger knows it.

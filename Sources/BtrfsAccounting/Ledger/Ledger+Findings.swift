@@ -36,7 +36,7 @@ extension Ledger {
 
     func reference(_ r: EventRef) -> EventReference {
         EventReference(file: Int(r.file) < fileNames.count ? fileNames[Int(r.file)] : "?", line: r.line,
-                       timestamp: r.timestamp, task: r.comm, pid: r.pid, event: r.name, operation: r.payload, step: r.step)
+                       timestamp: r.timestamp, task: r.comm.string, pid: r.pid, event: r.name.string, operation: r.payload, step: r.step)
     }
 
     func makeFinding(_ rule: Rule, _ key: InodeKey, amount: Int64, unit: AmountUnit, message: String, chain: EventChain,

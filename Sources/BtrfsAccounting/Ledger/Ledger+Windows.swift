@@ -60,7 +60,7 @@ extension Ledger {
 
     // MARK: I/O windows
 
-    mutating func makeIO(pid: Int32, comm: String, inodeNumber: UInt64?, offset: UInt64?, length: UInt64?, source: WindowSource, begin: EventRef, direct: Bool) -> Int {
+    mutating func makeIO(pid: Int32, comm: InternedString, inodeNumber: UInt64?, offset: UInt64?, length: UInt64?, source: WindowSource, begin: EventRef, direct: Bool) -> Int {
         let id = nextIO
         nextIO += 1
         var io = IOState(id: id, pid: pid, comm: comm, inode: nil, inodeNumber: inodeNumber, offset: offset, length: length,

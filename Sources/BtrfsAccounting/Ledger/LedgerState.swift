@@ -82,7 +82,7 @@ struct InodeState: Sendable {
 struct IOState: Sendable {
     var id: Int
     var pid: Int32
-    var comm: String
+    var comm: InternedString
     var inode: InodeKey?
     /// Inode number known from the window source before the btrfs key is (iomap/kprobe give only the number).
     var inodeNumber: UInt64?
@@ -131,7 +131,7 @@ enum IODirection: Sendable, Equatable { case unknown, read, write }
 
 extension IOState {
     var description: IODescription {
-        IODescription(task: comm, pid: pid, offset: offset, length: length, source: source.description, result: result)
+        IODescription(task: comm.string, pid: pid, offset: offset, length: length, source: source.description, result: result)
     }
 
     /// Reads reserve nothing: only writes (known as such) are checked and collect reservations.

@@ -66,7 +66,7 @@ struct MetadataBalance: Sendable {
 }
 
 struct TaskName: Sendable, Hashable, CustomStringConvertible {
-    var comm: String
+    var comm: InternedString
     var pid: Int32
     var description: String { "\(comm)-\(pid)" }
 }

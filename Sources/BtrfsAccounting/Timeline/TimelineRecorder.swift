@@ -86,6 +86,6 @@ final class TimelineRecorder {
     func lost(_ loss: DataLoss, since: UInt64?, at ref: EventRef, filesystem: FilesystemID?) {
         let end = ref.timestamp ?? since ?? 0
         mark(Timeline.Mark(kind: .lostEvents, filesystem: filesystem, inode: nil, begin: min(since ?? end, end), end: end,
-                           text: EventNarration.describe(.dataLoss(loss), event: ref.name), file: file(ref), line: ref.line))
+                           text: EventNarration.describe(.dataLoss(loss), event: ref.name.string), file: file(ref), line: ref.line))
     }
 }

@@ -36,7 +36,7 @@ public final class PayloadFields {
             i = Bytes.skipSpaces(p, i, end)
             if i >= end { break }
             let ks = i
-            while i < end && p[i] != 0x3D && !Bytes.isSpace(p[i]) { i += 1 }
+            i = Bytes.skipToEqualsOrSpace(p, i, end)
             var ke = i
             var vs: Int
             if i < end && p[i] == 0x3D {
