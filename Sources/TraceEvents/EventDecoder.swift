@@ -97,23 +97,27 @@ public final class EventDecoder {
 
     /// The last `%pU: ` prefix parsed: a trace names one or two filesystems, so most prefixes
     /// are the previous one's 37 bytes again and are compared, not parsed.
-    private var lastPrefix: (bytes: SIMD32<UInt8>, tail: SIMD8<UInt8>, id: FilesystemID)?
+    /// Its 40 bytes as five words (the last with the three bytes after `: ` masked off): SIMD
+    /// vector `==` compiles to a loop over lanes here, five integer compares do not.
+    private var lastPrefix: (a: UInt64, b: UInt64, c: UInt64, d: UInt64, tail: UInt64, id: FilesystemID)?
 
     public init() {}
 
     @inline(__always)
     private func filesystemPrefix(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int) -> (FilesystemID, Int)? {
         guard i + 40 <= end else { return FilesystemPrefix.parse(p, i, end) }
-        let head = p.loadUnaligned(fromByteOffset: i, as: SIMD32<UInt8>.self)
+        let a = p.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+        let b = p.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)
+        let c = p.loadUnaligned(fromByteOffset: i + 16, as: UInt64.self)
+        let d = p.loadUnaligned(fromByteOffset: i + 24, as: UInt64.self)
         // Bytes 32..<40: the UUID's last four digits, the colon and what follows (masked off).
-        var tail = p.loadUnaligned(fromByteOffset: i + 32, as: SIMD8<UInt8>.self)
-        tail[5] = 0; tail[6] = 0; tail[7] = 0
-        if let last = lastPrefix, last.bytes == head, last.tail == tail {
+        let tail = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: i + 32, as: UInt64.self)) & 0xFF_FFFF_FFFF
+        if let last = lastPrefix, last.a == a, last.b == b, last.c == c, last.d == d, last.tail == tail {
             return (last.id, Bytes.skipSpaces(p, i + 37, end))
         }
         guard let parsed = FilesystemPrefix.parse(p, i, end) else { return nil }
         // Only the canonical UUID form is remembered (`fsid=ARRAY[...]` has another length).
-        if p[i + 36] == 0x3A { lastPrefix = (head, tail, parsed.0) }
+        if p[i + 36] == 0x3A { lastPrefix = (a, b, c, d, tail, parsed.0) }
         return parsed
     }
 
