@@ -5,9 +5,10 @@ import Synchronization
 /// counted, which matters because the replay copies every event several times. Equal strings have
 /// equal numbers, so comparing and hashing never look at the characters.
 ///
-/// The table holds the names a trace prints in payloads (probed functions, work functions,
-/// reservation and qgroup types): a few dozen. Past `InternTable.capacity` distinct strings
-/// (hostile input), further ones share one entry that says so, and memory stays bounded.
+/// The table holds the comms and event names of the traces read, and the names their payloads
+/// print (probed and work functions, reservation and qgroup types): hundreds in a real trace.
+/// Past `InternTable.capacity` distinct strings (hostile input, or a fuzzer's process), further
+/// ones share one entry that says so, and so compare equal to each other: memory stays bounded.
 public struct InternedString: Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible,
                               CustomDebugStringConvertible {
     let id: UInt32
