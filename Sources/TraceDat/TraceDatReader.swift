@@ -46,7 +46,7 @@ public final class TraceDatReader {
     private var comms: [Int32: String]?
     /// Comms handed out so far, interned once per pid; the last one without hashing.
     private var internedComms: [Int32: InternedString] = [:]
-    private var lastComm: (pid: Int32, comm: InternedString) = (Int32.min, "")
+    private var lastComm: (pid: Int32, comm: InternedString)?
     private var commonType = Field(offset: 0, size: 2, present: true)
     private var commonPid = Field(offset: 4, size: 4, signed: true, present: true)
     private var ordinal = 0
@@ -200,7 +200,7 @@ public final class TraceDatReader {
 
     /// The saved command line of `pid` (libtraceevent: `<idle>` for 0, `<...>` when not saved).
     private func comm(_ pid: Int32) -> InternedString {
-        if pid == lastComm.pid { return lastComm.comm }
+        if let last = lastComm, last.pid == pid { return last.comm }
         if let known = internedComms[pid] {
             lastComm = (pid, known)
             return known
