@@ -44,7 +44,8 @@ public final class TraceDatReader {
     private var unknownTypes: Set<Int> = []
     private var unknownRecords: UInt64 = 0
     private var comms: [Int32: String]?
-    /// Comms handed out so far, interned once per pid; the last one without hashing.
+    /// Comms handed out so far, interned once per pid seen (not every saved cmdline: a file may
+    /// save tens of thousands, and the intern table is bounded); the last one without hashing.
     private var internedComms: [Int32: InternedString] = [:]
     private var lastComm: (pid: Int32, comm: InternedString)?
     private var commonType = Field(offset: 0, size: 2, present: true)

@@ -56,21 +56,9 @@ public enum DecoderKind: Sendable, Equatable {
             "btrfs_reserve_ticket": .reservationTicket,
             "btrfs_all_work_done": .work(.done),
         ]
-        // Spelled out, so each kernel name can be found here as it is printed.
-        let orderedExtentNames: [(String, OrderedExtentEvent.Step)] = [
-            ("btrfs_ordered_extent_add", .add), ("btrfs_ordered_extent_remove", .remove),
-            ("btrfs_ordered_extent_start", .start), ("btrfs_ordered_extent_put", .put),
-            ("btrfs_ordered_extent_lookup", .lookup), ("btrfs_ordered_extent_lookup_range", .lookupRange),
-            ("btrfs_ordered_extent_lookup_first_range", .lookupFirstRange),
-            ("btrfs_ordered_extent_lookup_for_logging", .lookupForLogging),
-            ("btrfs_ordered_extent_lookup_first", .lookupFirst), ("btrfs_ordered_extent_split", .split),
-            ("btrfs_ordered_extent_dec_test_pending", .decTestPending),
-            ("btrfs_ordered_extent_mark_finished", .markFinished),
-        ]
-        for (name, step) in orderedExtentNames {
-            assert(name == "btrfs_ordered_extent_" + step.rawValue)
-            t[name] = .orderedExtent(step)
-        }
+        let steps: [OrderedExtentEvent.Step] = [.add, .remove, .start, .put, .lookup, .lookupRange, .lookupFirstRange,
+                                                .lookupForLogging, .lookupFirst, .split, .decTestPending, .markFinished]
+        for step in steps { t["btrfs_ordered_extent_" + step.rawValue] = .orderedExtent(step) }
         return t
     }()
 

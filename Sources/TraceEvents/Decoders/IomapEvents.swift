@@ -69,9 +69,9 @@ enum IomapEvents {
         guard let dev = f.range("dev"), let ino = number(p, f.range("ino")), let pos = number(p, f.range("pos")) else { return nil }
         var flags: UInt64 = 0
         if let names = f.index("flags") {
-            let (ns, ne) = f.valueRange(names)
-            // The word after the names: the `(0xMASK)` note, when printed.
-            let open = f.word(after: ns, ne) ?? (end, end)
+            // The word after the names (the value of the next field, whose key they are): the
+            // `(0xMASK)` note, when printed.
+            let open = names + 1 < f.count ? f.valueRange(names + 1) : (end, end)
             let digits = Bytes.matches(p, open.0 + 1, open.1, "0x") ? open.0 + 3 : open.0 + 1
             if open.0 < end, p[open.0] == 0x28, let (mask, _) = Bytes.parseHex(p, digits, open.1) {
                 flags = mask

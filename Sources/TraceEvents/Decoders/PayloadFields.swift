@@ -55,12 +55,7 @@ public final class PayloadFields {
             var ve = Bytes.skipToSpace(p, vs, end)
             i = ve
             if ve > vs && p[ve - 1] == 0x2C { ve -= 1 }
-            let slot = spans + 4 &* count
-            slot[0] = ks
-            slot[1] = ke
-            slot[2] = vs
-            slot[3] = ve
-            count += 1
+            append(ks, ke, vs, ve)
         }
     }
 
@@ -79,24 +74,24 @@ public final class PayloadFields {
             i = Bytes.skipToSpace(p, i, end)
             let we = i
             i = Bytes.skipSpaces(p, i, end)
-            if pairs {
-                if let (ks, ke) = previous {
-                    let slot = spans + 4 &* count
-                    slot[0] = ks; slot[1] = ke; slot[2] = ws; slot[3] = we
-                    count += 1
-                    previous = nil
-                } else {
-                    previous = (ws, we)
-                }
+            if let (ks, ke) = previous {
+                append(ks, ke, ws, we)
+                // Pairs: the next word starts a new pair; words: this value is the next key.
+                previous = pairs ? nil : (ws, we)
             } else {
-                if let (ks, ke) = previous {
-                    let slot = spans + 4 &* count
-                    slot[0] = ks; slot[1] = ke; slot[2] = ws; slot[3] = we
-                    count += 1
-                }
                 previous = (ws, we)
             }
         }
+    }
+
+    @inline(__always)
+    private func append(_ ks: Int, _ ke: Int, _ vs: Int, _ ve: Int) {
+        let slot = spans + 4 &* count
+        slot[0] = ks
+        slot[1] = ke
+        slot[2] = vs
+        slot[3] = ve
+        count += 1
     }
 
     /// Whether the value of field `f` contains `literal`.
@@ -109,12 +104,6 @@ public final class PayloadFields {
             k += 1
         }
         return false
-    }
-
-    /// After `loadWords(pairs: false)`: the word after the word at `start..<end`, if any.
-    public func word(after start: Int, _ end: Int) -> (Int, Int)? {
-        for f in 0..<count where keyStart(f) == start && keyEnd(f) == end { return (valueStart(f), valueEnd(f)) }
-        return nil
     }
 
     /// The value range of field `f`.
