@@ -63,13 +63,7 @@ public enum Analysis {
                 let readPath = materialized?.path ?? path
                 do {
                     let stream = try traceDat(readPath, Int32(index))
-                    var uncounted = 0
-                    try stream.read {
-                        ledger.apply($0)
-                        uncounted += 1
-                        if uncounted == 1 << 16 { progress?.add(events: uncounted); uncounted = 0 }
-                    }
-                    progress?.add(events: uncounted)
+                    try replay(stream, into: &ledger, progress: progress)
                     var read = stream.statistics
                     if materialized != nil { read.renameFile(readPath, to: names[index]) }
                     statistics.merge(read)
@@ -115,19 +109,42 @@ public enum Analysis {
         return report
     }
 
+    /// Analyzes one decoded event stream (`record`'s live pages) as `run(paths:)` analyzes a
+    /// trace.dat: one ledger, the stream's statistics.
+    public static func run(stream: any EventStream, name: String, options: AnalysisOptions = AnalysisOptions()) throws -> AnalysisReport {
+        var ledger = Ledger(fileNames: [name], recordTimeline: options.recordTimeline)
+        try replay(stream, into: &ledger, progress: options.progress)
+        return finish(&ledger, name: name, statistics: stream.statistics)
+    }
+
+    /// The report of one input from its ledger.
+    private static func finish(_ ledger: inout Ledger, name: String, statistics: TraceStatistics) -> AnalysisReport {
+        let result = ledger.finish()
+        var report = AnalysisReport(inputs: [name], findings: result.findings, statistics: statistics,
+                                    inodes: result.inodes, generations: [result.generation])
+        report.unlistedFindings = result.unlisted
+        report.evictions = ledger.evictions
+        report.timeline = ledger.recordedTimeline
+        return report
+    }
+
+    private static func replay(_ stream: any EventStream, into ledger: inout Ledger, progress: ProgressCounter?) throws {
+        var uncounted = 0
+        try stream.read {
+            ledger.apply($0)
+            uncounted += 1
+            if uncounted == 1 << 16 { progress?.add(events: uncounted); uncounted = 0 }
+        }
+        progress?.add(events: uncounted)
+    }
+
     /// Analyzes an in-memory trace (tests, chunking checks, live capture).
     public static func run(source: any ByteSource, name: String, format: TraceFormat, chunkSize: Int = 4 << 20,
                            recordTimeline: Bool = false) throws -> AnalysisReport {
         var ledger = Ledger(fileNames: [name], recordTimeline: recordTimeline)
         let reader = TraceReader(fileIndex: 0, fileName: name)
         try reader.read(source, format: format, chunkSize: chunkSize) { ledger.apply($0) }
-        let result = ledger.finish()
-        var report = AnalysisReport(inputs: [name], findings: result.findings, statistics: reader.statistics,
-                                    inodes: result.inodes, generations: [result.generation])
-        report.unlistedFindings = result.unlisted
-        report.evictions = ledger.evictions
-        report.timeline = ledger.recordedTimeline
-        return report
+        return finish(&ledger, name: name, statistics: reader.statistics)
     }
 }
 

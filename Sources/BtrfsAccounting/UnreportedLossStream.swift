@@ -9,11 +9,18 @@ public import TraceEvents
 /// buffer was full (overwrite off) or lost to a commit overrun appear nowhere in the pages.
 public final class UnreportedLossStream: EventStream {
     private let inner: any EventStream
-    private let knownLossByCPU: [Int32: UInt64]
+    private let knownLossByCPU: () -> [Int32: UInt64]
     private var added = TraceStatistics()
     private var origin = EventOrigin(file: 0, line: 0)
 
     public init(_ inner: any EventStream, knownLossByCPU: [Int32: UInt64]) {
+        self.inner = inner
+        self.knownLossByCPU = { knownLossByCPU }
+    }
+
+    /// `knownLossByCPU` is asked when the inner stream has ended (a live recording knows its
+    /// losses only once the capture stopped).
+    public init(_ inner: any EventStream, knownLossByCPU: @escaping () -> [Int32: UInt64]) {
         self.inner = inner
         self.knownLossByCPU = knownLossByCPU
     }
@@ -30,7 +37,7 @@ public final class UnreportedLossStream: EventStream {
             try sink(event)
         }
         let reported = inner.statistics.lostEventsByCPU
-        for (cpu, known) in knownLossByCPU.sorted(by: { $0.key < $1.key }) {
+        for (cpu, known) in knownLossByCPU().sorted(by: { $0.key < $1.key }) {
             let missing = known - min(known, reported[cpu] ?? 0)
             guard missing > 0 else { continue }
             added.dataLossMarkers += 1

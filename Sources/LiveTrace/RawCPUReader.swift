@@ -3,6 +3,8 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import Synchronization
+public import TraceDat
 
 /// Copies one CPU's ring buffer, page by page, from `per_cpu/cpuN/trace_pipe_raw` to a file.
 ///
@@ -12,13 +14,22 @@ import Musl
 /// so memory stays bounded whatever the trace size. `run()` reads until the stop descriptor
 /// becomes readable and the buffer is then empty.
 ///
-/// Not thread-safe: `run()` on one thread; the counters are read after that thread was joined.
-final class RawCPUReader: @unchecked Sendable {
+/// While it runs, the pages written so far can be read back (`LiveCPUPages`: the live analysis
+/// of `record`); each batch written and each read that found the buffer empty is published with
+/// a ticket of the capture's `LiveTickets`.
+///
+/// `run()` on one thread; `pages` and `failure` are read after that thread was joined; `state()`
+/// and `readPage` from any thread.
+final class RawCPUReader: LiveCPUPages, @unchecked Sendable {
     let cpu: Int
     let path: String
     private let source: Int32
     private let sink: Int32
-    private let pageSize: Int
+    /// The same file, for `readPage` while `sink` appends.
+    private let readBack: Int32
+    let pageSize: Int
+    private let tickets: LiveTickets
+    private let published = Mutex(LivePagesState())
     private let stop: Int32
     private let rawPath: String
     private(set) var pages = 0
@@ -31,7 +42,7 @@ final class RawCPUReader: @unchecked Sendable {
     static let pollMilliseconds: Int32 = 50
 
     /// Opens `trace_pipe_raw` non-blocking and creates `path`.
-    init(cpu: Int, rawPath: String, path: String, pageSize: Int, stop: Int32) throws(LiveTraceError) {
+    init(cpu: Int, rawPath: String, path: String, pageSize: Int, stop: Int32, tickets: LiveTickets) throws(LiveTraceError) {
         let source = open(rawPath, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         if source < 0 { throw .system(call: "open", path: rawPath, errno: errno) }
         let sink = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
@@ -40,6 +51,15 @@ final class RawCPUReader: @unchecked Sendable {
             Glibc.close(source)
             throw .system(call: "open", path: path, errno: e)
         }
+        let readBack = open(path, O_RDONLY | O_CLOEXEC)
+        if readBack < 0 {
+            let e = errno
+            Glibc.close(source)
+            Glibc.close(sink)
+            throw .system(call: "open", path: path, errno: e)
+        }
+        self.readBack = readBack
+        self.tickets = tickets
         self.cpu = cpu
         self.rawPath = rawPath
         self.path = path
@@ -52,6 +72,33 @@ final class RawCPUReader: @unchecked Sendable {
     deinit {
         Glibc.close(source)
         Glibc.close(sink)
+        Glibc.close(readBack)
+    }
+
+    func state() -> LivePagesState { published.withLock { $0 } }
+
+    func readPage(_ index: Int, into buffer: UnsafeMutableRawBufferPointer) throws(TraceDatCorruption) {
+        var done = 0
+        while done < buffer.count {
+            let n = pread(readBack, buffer.baseAddress.map { $0 + done }, buffer.count - done, off_t(index * pageSize + done))
+            if n > 0 { done += n; continue }
+            if n < 0 && errno == EINTR { continue }
+            let why = n == 0 ? "end of file" : String(cString: strerror(errno))
+            throw TraceDatCorruption("CPU \(cpu): cannot read page \(index) back from \(path): \(why)")
+        }
+    }
+
+    /// Makes the pages written so far readable to `readPage`: `drained` is the ticket taken before
+    /// the read that found the buffer empty, if this follows one.
+    private func publish(drained: UInt64?, finished: Bool = false) {
+        let ticket = tickets.next()
+        let pages = self.pages
+        published.withLock { state in
+            state.published = pages
+            state.publishTicket = ticket
+            if let drained { state.drainedTicket = drained }
+            if finished { state.finished = true }
+        }
     }
 
     /// Reads pages until stopped and drained, or until a read or write fails (kept in `failure`).
@@ -62,19 +109,28 @@ final class RawCPUReader: @unchecked Sendable {
         var stopping = false
         do throws(LiveTraceError) {
             while true {
+                let ticket = tickets.next()
                 let n = try readPage(into: UnsafeMutableRawBufferPointer(rebasing: batch[filled..<filled + pageSize]))
                 if n > 0 {
                     filled += pageSize
                     pages += 1
-                    if filled == batch.count { try flush(batch, &filled) }
+                    if filled == batch.count {
+                        try flush(batch, &filled)
+                        publish(drained: nil)
+                    }
                     continue
                 }
                 try flush(batch, &filled)
-                if stopping { return }
+                if stopping {
+                    publish(drained: ticket, finished: true)
+                    return
+                }
+                publish(drained: ticket)
                 stopping = try waitForDataOrStop()
             }
         } catch {
             failure = error
+            publish(drained: nil, finished: true)
         }
     }
 
@@ -119,4 +175,11 @@ final class RawCPUReader: @unchecked Sendable {
             throw .system(call: "poll", path: rawPath, errno: errno)
         }
     }
+}
+
+/// The counter `RawCPUReader`s of one capture order their reads and publications by.
+final class LiveTickets: Sendable {
+    private let counter = Atomic<UInt64>(0)
+
+    func next() -> UInt64 { counter.add(1, ordering: .sequentiallyConsistent).newValue }
 }

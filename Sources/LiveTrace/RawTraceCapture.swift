@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+public import TraceDat
 
 /// Copies every CPU's ring buffer (`per_cpu/cpuN/trace_pipe_raw`) to one file per CPU in
 /// `directory`, one reader thread per CPU, from `start` until `stop`: the binary pages a
@@ -40,10 +41,11 @@ public final class RawTraceCapture {
         for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         stopPipe = (fds[0], fds[1])
         var readers: [RawCPUReader] = []
+        let tickets = LiveTickets()
         do throws(LiveTraceError) {
             for cpu in try tracefs.ringBufferCPUs() {
                 readers.append(try RawCPUReader(cpu: cpu, rawPath: tracefs.path("per_cpu/cpu\(cpu)/trace_pipe_raw"),
-                                                path: "\(directory)/cpu\(cpu).raw", pageSize: pageSize, stop: stopPipe.read))
+                                                path: "\(directory)/cpu\(cpu).raw", pageSize: pageSize, stop: stopPipe.read, tickets: tickets))
             }
         } catch {
             Glibc.close(stopPipe.read)
@@ -58,6 +60,13 @@ public final class RawTraceCapture {
             throw error
         }
     }
+
+    /// Every CPU's pages as they are written, for an analysis while the capture runs; each
+    /// finishes once `stop()` has drained it.
+    public var livePages: [any LiveCPUPages] { readers }
+
+    /// The CPUs whose buffers are read, in order.
+    public var cpus: [Int] { readers.map(\.cpu) }
 
     deinit {
         _ = try? stop()

@@ -6,7 +6,7 @@ import Musl
 
 /// One POSIX thread running one closure; `join()` waits for it. The corresponding C functions
 /// are `pthread_create(3)` and `pthread_join(3)`.
-final class ReaderThread {
+public final class ReaderThread {
     private final class Body {
         let run: () -> Void
         init(_ run: @escaping () -> Void) { self.run = run }
@@ -16,7 +16,7 @@ final class ReaderThread {
 
     /// Starts `body` on a new thread.
     /// - Throws: `.system(call: "pthread_create", ...)` when the thread cannot be created.
-    init(name: String, _ body: @escaping () -> Void) throws(LiveTraceError) {
+    public init(name: String, _ body: @escaping () -> Void) throws(LiveTraceError) {
         let context = Unmanaged.passRetained(Body(body)).toOpaque()
         var handle = pthread_t()
         let rc = pthread_create(&handle, nil, { argument in
@@ -32,7 +32,7 @@ final class ReaderThread {
     }
 
     /// Waits until the closure returned. Safe to call twice.
-    func join() {
+    public func join() {
         guard let thread else { return }
         pthread_join(thread, nil)
         self.thread = nil

@@ -26,4 +26,9 @@ extension Tracefs {
         }
         throw .unexpectedContent(path: path("events/header_page"), content: text)
     }
+
+    /// `saved_cmdlines` now (`pid comm` lines), nil when unreadable.
+    public func savedCommandLines() -> [UInt8]? {
+        try? FileIO.readBytes(path("saved_cmdlines"))
+    }
 }

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The records of one CPU of one buffer instance, read page by page from the kernel's ring-buffer
 /// format as trace-cmd saved it (libtraceevent's `kbuffer` semantics, with every length checked
 /// against the page).
@@ -43,6 +47,12 @@ final class RingBufferStream {
         self.bufferIndex = bufferIndex
         self.layout = layout
         pageSize = buffer.pageSize
+        pages = try Self.pageSource(layout: layout, buffer: buffer, cpu: cpu, file: file)
+        try advance()
+    }
+
+    private static func pageSource(layout: TraceDatLayout, buffer: TraceDatLayout.Buffer, cpu: TraceDatLayout.CPUData,
+                                   file: UnsafeRawBufferPointer) throws(TraceDatCorruption) -> PageSource {
         // Compressed data: the recorded size leaves out the 4-byte chunk count before the chunks.
         let compressed = buffer.compressed && layout.compression != nil
         let size = compressed ? cpu.size + 4 : cpu.size
@@ -51,15 +61,31 @@ final class RingBufferStream {
         }
         let data = UnsafeRawBufferPointer(rebasing: file[cpu.offset..<cpu.offset + size])
         if compressed, let compression = layout.compression {
-            pages = .chunks(ChunkedPages(data: data, fileOffset: cpu.offset, compression: compression, bigEndian: layout.bigEndian,
-                                         pageSize: pageSize))
-        } else {
-            pages = .plain(data, fileOffset: cpu.offset, position: 0)
+            return .chunks(ChunkedPages(data: data, fileOffset: cpu.offset, compression: compression, bigEndian: layout.bigEndian,
+                                        pageSize: buffer.pageSize))
         }
+        return .plain(PlainPages(data: data, fileOffset: cpu.offset))
+    }
+
+    /// A CPU's pages as a live recorder publishes them. `current` is nil while no page is
+    /// published yet; `advance()` later asks again (`live.ended` tells the end).
+    init(layout: TraceDatLayout, live: LivePageCursor) throws(TraceDatCorruption) {
+        cpu = Int32(truncatingIfNeeded: live.source.cpu)
+        bufferIndex = 0
+        self.layout = layout
+        pageSize = live.source.pageSize
+        pages = .live(live)
         try advance()
     }
 
-    /// Moves `current` to the next record (nil at the end).
+    /// The live page cursor, for a stream over a live recorder.
+    var live: LivePageCursor? {
+        if case .live(let cursor) = pages { return cursor }
+        return nil
+    }
+
+    /// Moves `current` to the next record (nil at the end, or for a live stream until more pages
+    /// are published).
     func advance() throws(TraceDatCorruption) {
         while true {
             if page.baseAddress != nil, let record = try nextRecord() {
@@ -189,21 +215,61 @@ final class RingBufferStream {
     }
 }
 
-/// Where a CPU's pages come from: the file itself, or decompressed chunks.
+/// Where a CPU's pages come from: the file itself, decompressed chunks, or a live recorder.
 private enum PageSource {
-    case plain(UnsafeRawBufferPointer, fileOffset: Int, position: Int)
+    case plain(PlainPages)
     case chunks(ChunkedPages)
+    case live(LivePageCursor)
 
     mutating func next(pageSize: Int) throws(TraceDatCorruption) -> (UnsafeRawBufferPointer, Int)? {
         switch self {
-        case .plain(let data, let fileOffset, let position):
-            guard position < data.count else { return nil }
-            let end = min(data.count, position + pageSize)
-            self = .plain(data, fileOffset: fileOffset, position: end)
-            return (UnsafeRawBufferPointer(rebasing: data[position..<end]), fileOffset + position)
+        case .plain(var pages):
+            defer { self = .plain(pages) }
+            return pages.next(pageSize: pageSize)
         case .chunks(let chunks):
             return try chunks.nextPage()
+        case .live(let cursor):
+            return try cursor.nextPage()
         }
+    }
+}
+
+/// Uncompressed CPU data, in place in the mapped file.
+private struct PlainPages {
+    let data: UnsafeRawBufferPointer
+    let fileOffset: Int
+    var position = 0
+    var behind = ReleaseBehind()
+
+    init(data: UnsafeRawBufferPointer, fileOffset: Int) {
+        self.data = data
+        self.fileOffset = fileOffset
+    }
+
+    mutating func next(pageSize: Int) -> (UnsafeRawBufferPointer, Int)? {
+        guard position < data.count else { return nil }
+        behind.release(before: position, in: data)
+        let end = min(data.count, position + pageSize)
+        defer { position = end }
+        return (UnsafeRawBufferPointer(rebasing: data[position..<end]), fileOffset + position)
+    }
+}
+
+/// Gives a mapped file's pages back behind a sequential reader, every `stride` bytes, so a large
+/// trace.dat costs bounded memory. The mapping is private and never written: a page touched again
+/// (a neighbouring CPU's data sharing it) is read back from the file.
+struct ReleaseBehind {
+    private var released = 0
+    static let stride = 4 << 20
+    private static let systemPage = Int(sysconf(Int32(_SC_PAGESIZE)))
+
+    /// Releases the pages of `data` wholly before `offset` not released yet.
+    mutating func release(before offset: Int, in data: UnsafeRawBufferPointer) {
+        guard offset - released >= Self.stride, let base = data.baseAddress else { return }
+        let from = (Int(bitPattern: base) + released) & ~(Self.systemPage - 1)
+        let to = (Int(bitPattern: base) + offset) & ~(Self.systemPage - 1)
+        if to > from, let start = UnsafeMutableRawPointer(bitPattern: from) { _ = madvise(start, to - from, MADV_DONTNEED) }
+        released = offset
     }
 }
 
@@ -222,7 +288,11 @@ private final class ChunkedPages {
     /// Larger chunks are refused (trace-cmd writes chunks of a few pages).
     static let maximumChunkSize = 64 << 20
 
+    private let data: UnsafeRawBufferPointer
+    private var behind = ReleaseBehind()
+
     init(data: UnsafeRawBufferPointer, fileOffset: Int, compression: TraceDatCompression, bigEndian: Bool, pageSize: Int) {
+        self.data = data
         cursor = TraceDatCursor(data, bigEndian: bigEndian, fileOffset: fileOffset)
         self.compression = compression
         self.pageSize = pageSize
@@ -253,9 +323,22 @@ private final class ChunkedPages {
                                        what: "chunk at offset \(chunkOffset)")
             filled = size
             position = 0
+            behind.release(before: cursor.position, in: data)
         }
         let end = min(filled, position + pageSize)
         defer { position = end }
         return (UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[position..<end]), chunkOffset)
+    }
+}
+
+extension RingBufferStream {
+    /// Every page of one CPU's data, decompressed (tests replay a file's pages as a live recorder
+    /// would publish them).
+    static func pages(layout: TraceDatLayout, buffer: TraceDatLayout.Buffer, cpu: TraceDatLayout.CPUData,
+                      file: UnsafeRawBufferPointer) throws(TraceDatCorruption) -> [[UInt8]] {
+        var source = try pageSource(layout: layout, buffer: buffer, cpu: cpu, file: file)
+        var out: [[UInt8]] = []
+        while let (page, _) = try source.next(pageSize: buffer.pageSize) { out.append(Array(page)) }
+        return out
     }
 }

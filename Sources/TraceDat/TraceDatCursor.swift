@@ -94,8 +94,9 @@ struct TraceDatCursor {
     }
 }
 
-/// What is wrong with a trace.dat; the reader turns it into an `InputError` naming the file.
-struct TraceDatCorruption: Error {
-    let message: String
-    init(_ message: String) { self.message = message }
+/// What is wrong with a trace.dat (or with pages a live recorder hands over); the reader turns it
+/// into an `InputError` naming the file.
+public struct TraceDatCorruption: Error, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
 }

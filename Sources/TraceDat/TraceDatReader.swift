@@ -34,7 +34,8 @@ public final class TraceDatReader {
     public let statisticsLossByCPU: [Int32: UInt64]
 
     private let file: MappedFile
-    private let layout: TraceDatLayout
+    var fileBytes: UnsafeRawBufferPointer { file.bytes }
+    let layout: TraceDatLayout
     private let decoder: RecordDecoder
     /// nil when the file records no kernel version: then the ordered-extent enum order is
     /// inferred per event from the presence of `truncated_len` (as the text path does).
@@ -51,7 +52,11 @@ public final class TraceDatReader {
     private var commonType = Field(offset: 0, size: 2, present: true)
     private var commonPid = Field(offset: 4, size: 4, signed: true, present: true)
     private var ordinal = 0
-    private var hasRead = false
+    var hasRead = false
+    /// For a live recording: the kernel's current `saved_cmdlines`, asked when a pid is not in
+    /// the table known so far (the kernel saves a task's comm as its events are recorded, and
+    /// its table is small: reading it at the end misses tasks that have gone).
+    public var refreshCommandLines: (() -> [UInt8]?)?
 
     public init(path: String, fileIndex: Int32) throws(InputError) {
         self.path = path
@@ -106,10 +111,7 @@ public final class TraceDatReader {
     public func read(sink: (TraceEvent) throws -> Void) throws {
         guard !hasRead else { throw InputError(file: path, message: "TraceDatReader.read called twice; open a new reader") }
         hasRead = true
-        defer {
-            for d in allDescriptors where d.count > 0 { statistics.eventsByName[d.name, default: 0] += d.count }
-            if unknownRecords > 0 { statistics.eventsByName["<unknown>", default: 0] += unknownRecords }
-        }
+        defer { countEventsByName() }
         // The top buffer first, then instances, each CPU in the file's order.
         let buffers = layout.buffers.enumerated().sorted { ($0.element.name.isEmpty ? 0 : 1, $0.offset) < ($1.element.name.isEmpty ? 0 : 1, $1.offset) }
         var streams: [RingBufferStream] = []
@@ -131,16 +133,33 @@ public final class TraceDatReader {
                 try stream.advance()
             }
         } catch let corruption as TraceDatCorruption {
-            if statistics.events == 0 {
-                throw InputError(file: path, message: "corrupt or truncated trace.dat: \(corruption.message)")
-            }
-            throw InputError(file: path, message: "corrupt trace.dat after \(statistics.events) events: \(corruption.message)")
+            throw inputError(corruption)
         }
+    }
+
+    func inputError(_ corruption: TraceDatCorruption) -> InputError {
+        if statistics.events == 0 {
+            return InputError(file: path, message: "corrupt or truncated trace.dat: \(corruption.message)")
+        }
+        return InputError(file: path, message: "corrupt trace.dat after \(statistics.events) events: \(corruption.message)")
+    }
+
+    func countEventsByName() {
+        for d in allDescriptors where d.count > 0 { statistics.eventsByName[d.name, default: 0] += d.count }
+        if unknownRecords > 0 { statistics.eventsByName["<unknown>", default: 0] += unknownRecords }
+    }
+
+    /// The comm given to each pid so far (`<idle>` for 0 left out), to save as the command lines
+    /// of a trace.dat that must read as this reading did.
+    public var resolvedCommands: [Int32: String] {
+        var out: [Int32: String] = [:]
+        for (pid, comm) in internedComms where pid != 0 { out[pid] = comm.description }
+        return out
     }
 
     // MARK: - per record
 
-    private func consume(_ record: RingBufferStream.Record, cpu: Int32, sink: (TraceEvent) throws -> Void) throws {
+    func consume(_ record: RingBufferStream.Record, cpu: Int32, sink: (TraceEvent) throws -> Void) throws {
         ordinal += 1
         if record.missedEvents != 0 {
             let count: UInt64 = record.missedEvents > 0 ? UInt64(record.missedEvents) : 0
@@ -207,6 +226,9 @@ public final class TraceDatReader {
             return known
         }
         if comms == nil { comms = Self.parseCommands(layout.cmdlines) }
+        if pid != 0, comms?[pid] == nil, let refresh = refreshCommandLines, let text = refresh() {
+            comms = text.withUnsafeBytes { Self.parseCommands($0) }
+        }
         let comm = InternedString(pid == 0 ? "<idle>" : comms?[pid] ?? "<...>")
         internedComms[pid] = comm
         lastComm = (pid, comm)

@@ -78,11 +78,35 @@ public enum TraceDatWriter {
         func failure(_ what: String, _ code: Int32 = errno) -> TraceDatWriteError {
             TraceDatWriteError(path: path, message: "\(what): \(String(cString: strerror(code)))")
         }
+        let (header, placed, offset) = try plan(contents, path: path)
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw failure("cannot create") }
+        defer { close(fd) }
+        try writeAll(fd, header, path: path)
+        for (index, cpu) in contents.cpus.enumerated() where placed[index].size > 0 {
+            guard let data = cpu.path else { continue }
+            guard lseek(fd, off_t(placed[index].offset), SEEK_SET) >= 0 else { throw failure("cannot seek") }
+            try copy(data, into: fd, path: path)
+        }
+        guard ftruncate(fd, off_t(offset)) == 0 else { throw failure("cannot set the size") }
+        return offset
+    }
+
+    /// The size `write` gives `contents`, without writing.
+    public static func size(of contents: TraceDatContents) throws(TraceDatWriteError) -> Int {
+        try plan(contents, path: "<size>").size
+    }
+
+    /// The header with the per-CPU offsets and sizes, where each CPU's data goes, the file size.
+    private static func plan(_ contents: TraceDatContents, path: String) throws(TraceDatWriteError)
+        -> (header: [UInt8], placed: [(offset: Int, size: Int)], size: Int) {
         var sizes: [Int] = []
         for cpu in contents.cpus {
             guard let data = cpu.path else { sizes.append(0); continue }
             var st = stat()
-            guard stat(data, &st) == 0 else { throw failure("cannot read CPU \(cpu.cpu) data \(data)") }
+            guard stat(data, &st) == 0 else {
+                throw TraceDatWriteError(path: path, message: "cannot read CPU \(cpu.cpu) data \(data): \(String(cString: strerror(errno)))")
+            }
             sizes.append(Int(st.st_size))
         }
         var header = headerBytes(contents)
@@ -98,17 +122,7 @@ public enum TraceDatWriter {
             append(UInt64(place.offset), to: &header)
             append(UInt64(place.size), to: &header)
         }
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw failure("cannot create") }
-        defer { close(fd) }
-        try writeAll(fd, header, path: path)
-        for (index, cpu) in contents.cpus.enumerated() where placed[index].size > 0 {
-            guard let data = cpu.path else { continue }
-            guard lseek(fd, off_t(placed[index].offset), SEEK_SET) >= 0 else { throw failure("cannot seek") }
-            try copy(data, into: fd, path: path)
-        }
-        guard ftruncate(fd, off_t(offset)) == 0 else { throw failure("cannot set the size") }
-        return offset
+        return (header, placed, offset)
     }
 
     /// Everything before the per-CPU offsets.

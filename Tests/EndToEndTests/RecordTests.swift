@@ -83,6 +83,8 @@ final class RecordTests: XCTestCase {
         XCTAssertEqual(saved.status, 0, "\(saved.out.prefix(3000))\n\(saved.err)")
         let savedReport = try json(saved.out)
 
+        // The report was made while the command ran (no fallback to the saved trace).
+        XCTAssertFalse(live.err.contains("is not used"), live.err)
         let a = ledger(liveReport, fsid: fsid), b = ledger(savedReport, fsid: fsid)
         XCTAssertEqual(a.findings, b.findings)
         XCTAssertEqual(a.inodes, b.inodes)
@@ -127,7 +129,11 @@ final class RecordTests: XCTestCase {
 
         try Command.check("sh", ["-c", "trace-cmd report -t -i '\(dat)' > '\(fs.directory)/report.txt'"])
         let viaText = try json(try CommandLineTests.run(["analyze", "--format", "json", fs.directory + "/report.txt"]).out)
-        let viaDat = try json(try CommandLineTests.run(["analyze", "--format", "json", dat]).out)
+        let datRun = try CommandLineTests.run(["analyze", "--format", "json", dat])
+        let viaDat = try json(datRun.out)
+        // Made while the command ran, the report is the saved trace's to the byte.
+        XCTAssertFalse(r.err.contains("is not used"), r.err)
+        XCTAssertEqual(r.out, datRun.out)
         let textStats = try XCTUnwrap(viaText["statistics"] as? [String: Any])
         let datStats = try XCTUnwrap(viaDat["statistics"] as? [String: Any])
         for key in ["events", "decoded_events", "lost_events", "malformed_lines"] {

@@ -98,8 +98,10 @@ struct Record: ParsableCommand {
         InterruptFlag.install()
         let kprobes = Kprobes(tracefs: tracefs)
         let setup = RecordSetup(tracefs: tracefs, kprobes: kprobes, bufferKB: bufferKB)
+        let name = output ?? "<trace_pipe_raw>"
+        let live = RecordSetup.LiveRequest(name: name, options: analysisOptions)
         let result = Result<RecordSetup.Capture, RecordSetup.Failure> { () throws(RecordSetup.Failure) -> RecordSetup.Capture in
-            try setup.capture(args, scratch: scratch, traceDat: traceDat)
+            try setup.capture(args, scratch: scratch, traceDat: traceDat, keepTraceDat: output != nil, live: live)
         }
 
         // Always: put tracefs back as found, remove our probes, unmount tracefs if we mounted it.
@@ -121,7 +123,18 @@ struct Record: ParsableCommand {
         var analysis: AnalysisReport
         do {
             if let output, outputFormat == .text { try renderText(traceDat, to: output) }
-            analysis = try analyze(traceDat, capture: recorded, name: output ?? "<trace_pipe_raw>")
+            switch recorded.live {
+            case .report(let report, _)?:
+                analysis = report
+                // As `analyze` of the trace.dat names it and counts its bytes.
+                analysis.statistics.renameFile(RecordSetup.liveHeader(in: scratch), to: name)
+                analysis.statistics.bytes = UInt64(recorded.traceDatSize)
+            case .unusable(let why)?:
+                printError("record: the analysis made while recording is not used (\(why)); analyzing the saved trace")
+                analysis = try analyze(traceDat, capture: recorded, name: name)
+            case nil:
+                analysis = try analyze(traceDat, capture: recorded, name: name)
+            }
         } catch {
             printError(error.message)
             throw ExitCode(2)
@@ -152,8 +165,7 @@ struct Record: ParsableCommand {
     /// The analysis of the recorded trace.dat, as `analyze FILE.dat` gives it, plus the losses
     /// the ring-buffer statistics show and the pages do not (dropped events, commit overruns).
     private func analyze(_ traceDat: String, capture: RecordSetup.Capture, name: String) throws(RecordSetup.Failure) -> AnalysisReport {
-        var options = AnalysisOptions(formatOverride: .traceDat)
-        options.recordTimeline = report.format.needsTimeline
+        let options = analysisOptions
         let known = capture.lossByCPU
         let opener: Analysis.TraceDatOpener = { path, index in
             UnreportedLossStream(try TraceDatEventStream(path: path, fileIndex: index), knownLossByCPU: known)
@@ -166,6 +178,13 @@ struct Record: ParsableCommand {
         } catch {
             throw RecordSetup.Failure(message: "record: reading the recorded trace: \(error)")
         }
+    }
+
+    /// The options of `analyze FILE.dat` in this report format.
+    private var analysisOptions: AnalysisOptions {
+        var options = AnalysisOptions(formatOverride: .traceDat)
+        options.recordTimeline = report.format.needsTimeline
+        return options
     }
 
     /// `trace-cmd report -t -i DAT > output` (`-t`: nanosecond timestamps, as in the trace.dat).

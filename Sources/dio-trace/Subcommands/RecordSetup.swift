@@ -19,6 +19,18 @@ struct RecordSetup {
         /// Events lost per CPU by the ring-buffer statistics (overrun + dropped + commit
         /// overrun since the buffer was cleared); only CPUs that lost some.
         var lossByCPU: [Int32: UInt64]
+        /// The analysis made while the command ran (nil: none was asked for).
+        var live: RecordLiveAnalysis.Outcome?
+        /// Whether the trace.dat was written.
+        var wroteTraceDat: Bool
+        /// Its size, or the size it would have.
+        var traceDatSize: Int
+    }
+
+    /// What the analysis while the command runs is given.
+    struct LiveRequest {
+        var name: String
+        var options: AnalysisOptions
     }
 
     /// 32 MiB per CPU. The readers drain continuously (a read every 50 ms at most when the
@@ -49,11 +61,20 @@ struct RecordSetup {
     }
 
     /// Configures tracefs, runs the command while the per-CPU readers copy the raw buffers into
-    /// `scratch`, then writes `traceDat`.
-    func capture(_ args: [String], scratch: String, traceDat: String) throws(Failure) -> Capture {
+    /// `scratch` (and, with `live`, the pages are analyzed as they come), then writes `traceDat`
+    /// when `keepTraceDat`, or when the live analysis cannot be used.
+    func capture(_ args: [String], scratch: String, traceDat: String, keepTraceDat: Bool,
+                 live request: LiveRequest?) throws(Failure) -> Capture {
         let events = try configure()
         let baseline = (try? tracefs.ringBufferStats()) ?? [:]
         let raw = try step("opening per_cpu/cpuN/trace_pipe_raw") { try RawTraceCapture(tracefs: tracefs, directory: scratch) }
+        let live = request.flatMap { startLiveAnalysis($0, events: events, raw: raw, scratch: scratch) }
+        var loss: [Int32: UInt64] = [:]
+        // On every way out: the readers stopped first, then the analysis thread let go.
+        defer {
+            _ = try? raw.stop()
+            _ = live?.finish(lossByCPU: loss)
+        }
         if InterruptFlag.signal != 0 { throw Failure(message: "record: interrupted by signal \(InterruptFlag.signal) before the command started") }
         try step("starting tracing") { try tracefs.setTracingOn(true) }
         let child: RecordedCommand
@@ -66,22 +87,50 @@ struct RecordSetup {
         let status = child.waitForwardingInterrupts()
         try step("stopping tracing") { try tracefs.setTracingOn(false) }
         let cpus = try step("reading the ring buffers") { try raw.stop() }
-        var loss: [Int32: UInt64] = [:]
         for (cpu, now) in ((try? tracefs.ringBufferStats()) ?? [:]) {
             let before = baseline[cpu]
             let lost = max(0, now.overrun - (before?.overrun ?? 0)) + max(0, now.droppedEvents - (before?.droppedEvents ?? 0))
                 + max(0, now.commitOverrun - (before?.commitOverrun ?? 0))
             if lost > 0 { loss[Int32(cpu)] = UInt64(lost) }
         }
-        let contents = try step("reading the event formats") {
+        let outcome = live?.finish(lossByCPU: loss)
+        var contents = try step("reading the event formats") {
             try TraceDatContents.read(from: tracefs, events: events, pages: cpus, pageSize: raw.pageSize)
         }
+        var usable = outcome == nil
+        if case .report(_, let commands) = outcome {
+            // The trace.dat names each task as the live analysis did.
+            contents = contents.mergingCommandLines(commands)
+            usable = true
+        }
+        let write = keepTraceDat || !usable
+        let size: Int
         do {
-            try TraceDatWriter.write(contents, to: traceDat)
+            size = write ? try TraceDatWriter.write(contents, to: traceDat) : try TraceDatWriter.size(of: contents)
         } catch {
             throw Failure(message: "record: writing the trace.dat: \(error)")
         }
-        return Capture(status: status, lossByCPU: loss)
+        return Capture(status: status, lossByCPU: loss, live: outcome, wroteTraceDat: write, traceDatSize: size)
+    }
+
+    /// The trace.dat without pages the live analysis reads its formats from.
+    static func liveHeader(in scratch: String) -> String { scratch + "/header.dat" }
+
+    /// Writes the trace.dat header (formats, kallsyms, command lines; no pages) and starts
+    /// analyzing the readers' pages; nil, with a message, when that fails (the trace is then
+    /// analyzed after the command, as without).
+    private func startLiveAnalysis(_ request: LiveRequest, events: [String], raw: RawTraceCapture, scratch: String) -> RecordLiveAnalysis? {
+        let header = Self.liveHeader(in: scratch)
+        do {
+            var contents = try TraceDatContents.read(from: tracefs, events: events, pages: [], pageSize: raw.pageSize)
+            contents.cpus = raw.cpus.map { TraceDatContents.CPUData(cpu: $0, path: nil) }
+            try TraceDatWriter.write(contents, to: header)
+            return try RecordLiveAnalysis(header: header, sources: raw.livePages, tracefs: tracefs, name: request.name,
+                                          options: request.options)
+        } catch {
+            printError("record: cannot analyze while recording (\(error)); the trace is analyzed when the command exits")
+            return nil
+        }
     }
 
     /// Stops tracing and sets the buffer up: nop tracer, no PID filter, overwrite mode (losses are
