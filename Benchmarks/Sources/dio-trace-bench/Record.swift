@@ -17,6 +17,9 @@ struct RecordBench: ParsableCommand {
     @Option(help: "The dio-trace binary to measure.")
     var binary: String = Measure.repositoryRoot.appendingPathComponent(".build/release/dio-trace").path
 
+    @Option(help: "Another dio-trace binary (an older build) measured in the same interleaved runs.")
+    var baseline: String?
+
     @Option(help: "Parallel dd writers.")
     var writers: Int = 4
 
@@ -56,27 +59,41 @@ struct RecordBench: ParsableCommand {
             sync
 
             """.write(toFile: script, atomically: true, encoding: .utf8)
-        var untraced: [Double] = [], traced: [Double] = [], whole: [Double] = []
-        var events: [Int] = [], lost: [Int] = []
+        var untraced: [Double] = []
+        let binaries = [binary] + (baseline.map { [$0] } ?? [])
+        var runsByBinary = Array(repeating: Runs(), count: binaries.count)
         for _ in 0..<runs {
             try Measure.run("/bin/sh", [script])
             untraced.append(try workloadSeconds(elapsed))
-            let out = work + "/report.json"
-            let start = Measure.now()
-            try shell("\(binary) record --format json --output \(trace) -- /bin/sh \(script) > \(out) 2>/dev/null || [ $? -eq 1 ]")
-            whole.append(Measure.now() - start)
-            traced.append(try workloadSeconds(elapsed))
-            let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any]
-            let statistics = report?["statistics"] as? [String: Any]
-            events.append(statistics?["events"] as? Int ?? -1)
-            lost.append(statistics?["lost_events"] as? Int ?? -1)
+            for (index, recorder) in binaries.enumerated() {
+                let out = work + "/report.json"
+                let start = Measure.now()
+                try shell("\(recorder) record --format json --output \(trace) -- /bin/sh \(script) > \(out) 2>/dev/null || [ $? -eq 1 ]")
+                runsByBinary[index].whole.append(Measure.now() - start)
+                runsByBinary[index].traced.append(try workloadSeconds(elapsed))
+                let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any]
+                let statistics = report?["statistics"] as? [String: Any]
+                runsByBinary[index].events.append(statistics?["events"] as? Int ?? -1)
+                runsByBinary[index].lost.append(statistics?["lost_events"] as? Int ?? -1)
+            }
         }
-        let u = Measure.median(untraced), t = Measure.median(traced), w = Measure.median(whole)
-        print("workload: \(writers) x dd bs=4k count=\(blocks) oflag=direct on a nodatasum loop btrfs, \(runs) interleaved pairs")
+        let u = Measure.median(untraced)
+        print("workload: \(writers) x dd bs=4k count=\(blocks) oflag=direct on a nodatasum loop btrfs, \(runs) interleaved runs")
         print(String(format: "untraced:  %.2f s (median)", u))
-        print(String(format: "traced:    %.2f s workload under record, ratio %.2f", t, t / u))
-        print(String(format: "record:    %.2f s in all (start, workload, trace.dat written and analyzed), ratio %.2f", w, w / u))
-        print("events:    \(events.map(String.init).joined(separator: ", ")) per run; lost: \(lost.map(String.init).joined(separator: ", "))")
+        for (index, recorder) in binaries.enumerated() {
+            let r = runsByBinary[index]
+            let t = Measure.median(r.traced), w = Measure.median(r.whole)
+            print(index == 0 ? "\(recorder):" : "baseline \(recorder):")
+            print(String(format: "  traced:  %.2f s workload under record, ratio %.2f", t, t / u))
+            print(String(format: "  record:  %.2f s in all (start, workload, rm, trace.dat written, report), ratio %.2f; %.2f s after the workload",
+                         w, w / u, w - t))
+            print("  events:  \(r.events.map(String.init).joined(separator: ", ")) per run; lost: \(r.lost.map(String.init).joined(separator: ", "))")
+        }
+    }
+
+    /// One recorder's figures over the runs.
+    private struct Runs {
+        var traced: [Double] = [], whole: [Double] = [], events: [Int] = [], lost: [Int] = []
     }
 
     private func workloadSeconds(_ path: String) throws -> Double {

@@ -18,7 +18,7 @@ enum RecordOutputFormat: String, ExpressibleByArgument, CaseIterable {
 }
 
 /// `dio-trace record [options] [--] COMMAND...`: trace a command on the running kernel from the
-/// per-CPU binary ring buffers and analyze the trace when it exits.
+/// per-CPU binary ring buffers, analyzing the pages while it runs.
 struct Record: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "record",
@@ -26,8 +26,10 @@ struct Record: ParsableCommand {
         discussion: """
         Needs root and tracefs. Enables the btrfs and iomap events the ledger decodes (and kprobes on \
         the btrfs direct-I/O functions where the kernel has kprobe events), runs COMMAND while one \
-        thread per CPU copies per_cpu/cpuN/trace_pipe_raw (binary ring-buffer pages) to a file, and \
-        when it exits writes a trace.dat and analyzes it as `analyze FILE.dat` would. Lost events are \
+        thread per CPU copies per_cpu/cpuN/trace_pipe_raw (binary ring-buffer pages) to a file and \
+        another analyzes those pages as they come, with the result `analyze FILE.dat` gives for the \
+        trace.dat written from them (written with --output, or when a record came too late for the \
+        live merge: then the file is analyzed after the command instead). Lost events are \
         counted per CPU (page headers and per_cpu/cpuN/stats). The tracing state found (events, \
         filters, options, buffer size, tracing_on) is always restored, also on failure and on \
         SIGINT/SIGTERM (forwarded to the command).
