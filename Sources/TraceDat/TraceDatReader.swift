@@ -41,6 +41,9 @@ public final class TraceDatReader {
     /// inferred per event from the presence of `truncated_len` (as the text path does).
     private let modernFlagsFromVersion: Bool?
     private var descriptors: [Int: EventDescriptor] = [:]
+    /// The same for types below `directTypes`, looked up without hashing (one per record).
+    private var descriptorsByType: [EventDescriptor?] = Array(repeating: nil, count: TraceDatReader.directTypes)
+    private static let directTypes = 4096
     private var allDescriptors: [EventDescriptor] = []
     private var unknownTypes: Set<Int> = []
     private var unknownRecords: UInt64 = 0
@@ -199,7 +202,11 @@ public final class TraceDatReader {
     /// The descriptor of an event type, its format parsed on first use; nil for a type the file has
     /// no (parsable) format for.
     private func descriptor(_ type: Int) -> EventDescriptor? {
-        if let d = descriptors[type] { return d }
+        if type >= 0 && type < Self.directTypes {
+            if let d = descriptorsByType[type] { return d }
+        } else if let d = descriptors[type] {
+            return d
+        }
         guard !unknownTypes.contains(type), let text = layout.formats[type],
               let format = EventFormat(system: text.system, text: text.text) else {
             unknownTypes.insert(type)
@@ -213,7 +220,7 @@ public final class TraceDatReader {
             if let p = format.fields["common_pid"], p.size == 4 { commonPid = Field(offset: p.offset, size: 4, signed: true, present: true) }
         }
         let d = EventDescriptor(format: format, modernFlags: modernFlagsFromVersion)
-        descriptors[type] = d
+        if type >= 0 && type < Self.directTypes { descriptorsByType[type] = d } else { descriptors[type] = d }
         allDescriptors.append(d)
         return d
     }

@@ -15,7 +15,7 @@ enum LedgerMoment {
     /// The trace ended: what it says it lost.
     case traceEndedWithLoss(markers: [EventRef], lostEvents: UInt64, filesystem: FilesystemID?)
     /// An inode's outstanding extents changed (`state` after the change).
-    case outstandingChanged(InodeState, OutstandingExtentsChange, EventRef, previousReported: UInt64?)
+    case outstandingChanged(InodeOutstanding, OutstandingExtentsChange, EventRef, previousReported: UInt64?)
     /// An ordered extent was removed that no open one matches.
     case unmatchedOrderedExtentRemove(InodeState, OrderedExtentEvent, EventRef)
     /// A value the kernel prints did not follow from the events before it.
@@ -80,4 +80,20 @@ protocol LedgerCheck: Sendable {
     static var rule: Rule { get }
     static var moments: [LedgerMoment.Kind] { get }
     static func check(_ moment: LedgerMoment, _ context: CheckContext) -> [FindingDraft]
+}
+
+/// What the checks of an outstanding-extents change read of the inode: a copy of these per
+/// event, not of the whole `InodeState` (its ordered extents, pending mods and history).
+struct InodeOutstanding: Sendable {
+    var key: InodeKey
+    var outstanding: Balance
+    var baselineKnown: Bool
+    var sawDataLossSinceStart: Bool
+
+    init(_ state: InodeState) {
+        key = state.key
+        outstanding = state.outstanding
+        baselineKnown = state.baselineKnown
+        sawDataLossSinceStart = state.sawDataLossSinceStart
+    }
 }

@@ -6,12 +6,12 @@ extension Ledger {
 
     mutating func outstandingChanged(_ key: InodeKey, _ c: OutstandingExtentsChange, _ ref: EventRef) {
         // In place (one lookup); neither the checks nor `window` read `inodes`.
-        let (previousReported, snapshot) = modifyInode(key) { state -> (UInt64?, InodeState?) in
+        let (previousReported, snapshot) = modifyInode(key) { state -> (UInt64?, InodeOutstanding?) in
             state.outstanding.add(c.mod, ref)
             let previous = state.lastReportedOutstanding
             if let reported = c.outstanding { state.lastReportedOutstanding = reported }
             // Hot path: its checks (DIO030, DIO040) look only at a printed value or a sum below zero.
-            return (previous, c.outstanding != nil || state.outstanding.sum < 0 ? state : nil)
+            return (previous, c.outstanding != nil || state.outstanding.sum < 0 ? InodeOutstanding(state) : nil)
         }
         if let snapshot { emit(.outstandingChanged(snapshot, c, ref, previousReported: previousReported)) }
         if let id = window(ref.pid, inode: key) {

@@ -49,7 +49,9 @@ public struct RecordField: Sendable {
 /// record fields (slot for slot), found by name once per event type.
 public final class RecordLayout {
     public let kind: DecoderKind
-    public let fields: [RecordField]
+    /// Slot for slot the kind's keys (owned here: the per-record accessor reads it without
+    /// reference counting).
+    private let slots: UnsafeMutableBufferPointer<RecordField>
     /// The ordered-extent enum order of the recorded kernel, when known from its version.
     public let modernOrderedExtentFlags: Bool?
     /// kprobes: the probed function, whether the event is a return probe, and whether the
@@ -63,17 +65,22 @@ public final class RecordLayout {
                 probeFunction: String = "", probeIsReturn: Bool = false, probeReturnIsHex32: Bool = false,
                 resolve: (FieldKey) -> RecordField) {
         self.kind = kind
-        fields = kind.fieldKeys.map(resolve)
+        let resolved = kind.fieldKeys.map(resolve)
+        slots = UnsafeMutableBufferPointer<RecordField>.allocate(capacity: resolved.count)
+        _ = slots.initialize(from: resolved)
         self.modernOrderedExtentFlags = modernOrderedExtentFlags
         self.probeFunction = InternedString(probeFunction)
         self.probeIsReturn = probeIsReturn
         self.probeReturnIsHex32 = probeReturnIsHex32
     }
 
+    deinit { slots.deallocate() }
+
     /// Decodes one record of this event type (`record` starts at `common_type`; `swapBytes` when
     /// the recording machine's byte order differs); `functionName` names `%ps` addresses (kallsyms).
     public func decode(_ record: UnsafeRawBufferPointer, swapBytes: Bool, functionName: @escaping (UInt64) -> String?) -> AccountingEvent? {
-        let f = RecordFields(layout: self, record: record, swapBytes: swapBytes, functionName: functionName)
+        let f = RecordFields(layout: self, fields: UnsafeBufferPointer(slots), record: record, swapBytes: swapBytes,
+                             functionName: functionName)
         if case .probeCandidate = kind {
             return ProbeEvents.probe(function: probeFunction, isReturn: probeIsReturn, fields: f)
         }
@@ -83,15 +90,17 @@ public final class RecordLayout {
 
 /// Binary field access for the family decoders: slot `key.slot` of the layout, read by offset.
 /// No names are compared per record.
+/// Lives only inside `RecordLayout.decode`, which keeps the layout (and its slots) alive.
 struct RecordFields: EventFields {
-    let layout: RecordLayout
+    unowned(unsafe) let layout: RecordLayout
+    let fields: UnsafeBufferPointer<RecordField>
     let record: UnsafeRawBufferPointer
     let swapBytes: Bool
     let functionName: (UInt64) -> String?
 
     @inline(__always)
     func field(_ key: FieldKey) -> RecordField {
-        key.slot < layout.fields.count ? layout.fields[key.slot] : .absent
+        key.slot < fields.count ? fields[key.slot] : .absent
     }
 
     @inline(__always)
