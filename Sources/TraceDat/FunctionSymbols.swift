@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Function names by address from a trace.dat's kallsyms text (`ffffffffc0a1b2c0 t name\t[module]`),
 /// for `%ps` fields: an address is named by the symbol at the highest address at or below it (of
 /// symbols at one address, the first listed), as libtraceevent's `tep_find_function` does; past
@@ -32,41 +36,51 @@ final class FunctionSymbols {
         return String(decoding: UnsafeRawBufferPointer(rebasing: text[Int(name.start)..<Int(name.end)]), as: UTF8.self)
     }
 
-    /// `ADDRESS TYPE NAME[\t[MODULE]]` per line.
+    /// `ADDRESS TYPE NAME[\t[MODULE]]` per line. Lines are found with memchr and the name's end
+    /// with memchr for the tab before the module (names hold no blanks); entries are sorted by
+    /// (address, position in the text), which keeps the first listed of one address first.
     private func parse() {
         parsed = true
         text = load()
-        guard let text, text.count < Int(UInt32.max) else { return }
-        var entries: [(address: UInt64, start: UInt32, end: UInt32)] = []
+        guard let text, let base = text.baseAddress, text.count < Int(UInt32.max) else { return }
+        var entries: [Entry] = []
+        entries.reserveCapacity(text.count / 40)
         let count = text.count
         var position = 0
+        var sorted = true
         while position < count {
-            var lineEnd = position
-            while lineEnd < count, text[lineEnd] != 0x0A { lineEnd += 1 }
+            let lineEnd = memchr(base + position, 0x0A, count - position).map { base.distance(to: UnsafeRawPointer($0)) } ?? count
             defer { position = lineEnd + 1 }
             var index = position
             var address: UInt64 = 0
-            var digits = 0
-            while index < lineEnd, digits < 16, let digit = Self.hexValue(text[index]) {
+            let digitsEnd = min(lineEnd, position + 16)
+            while index < digitsEnd, let digit = Self.hexValue(text[index]) {
                 address = address << 4 | UInt64(digit)
-                digits += 1
                 index += 1
             }
             // One space, a one-letter type, one space, the name up to a blank.
-            guard digits > 0, index + 3 < lineEnd, text[index] == 0x20, text[index + 2] == 0x20 else { continue }
+            guard index > position, index + 3 < lineEnd, text[index] == 0x20, text[index + 2] == 0x20 else { continue }
             let start = index + 3
-            var end = start
-            while end < lineEnd, text[end] != 0x20, text[end] != 0x09 { end += 1 }
-            if end > start { entries.append((address, UInt32(start), UInt32(end))) }
+            var end = memchr(base + start, 0x09, lineEnd - start).map { base.distance(to: UnsafeRawPointer($0)) } ?? lineEnd
+            if let space = memchr(base + start, 0x20, end - start) { end = base.distance(to: UnsafeRawPointer(space)) }
+            guard end > start else { continue }
+            if let last = entries.last, last.address > address { sorted = false }
+            entries.append(Entry(address: address, start: UInt32(start), end: UInt32(end)))
         }
-        // Stable by address; of symbols at one address the first listed is kept.
-        let order = entries.indices.sorted { entries[$0].address != entries[$1].address ? entries[$0].address < entries[$1].address : $0 < $1 }
-        addresses.reserveCapacity(order.count)
-        names.reserveCapacity(order.count)
-        for i in order where addresses.last != entries[i].address {
-            addresses.append(entries[i].address)
-            names.append((entries[i].start, entries[i].end))
+        // Text positions grow with the listing order, so (address, start) orders ties as listed.
+        if !sorted { entries.sort { $0.address != $1.address ? $0.address < $1.address : $0.start < $1.start } }
+        addresses.reserveCapacity(entries.count)
+        names.reserveCapacity(entries.count)
+        for entry in entries where addresses.last != entry.address {
+            addresses.append(entry.address)
+            names.append((entry.start, entry.end))
         }
+    }
+
+    private struct Entry {
+        var address: UInt64
+        var start: UInt32
+        var end: UInt32
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {
