@@ -19,11 +19,10 @@ struct RecordSetup {
         /// Events lost per CPU by the ring-buffer statistics (overrun + dropped + commit
         /// overrun since the buffer was cleared); only CPUs that lost some.
         var lossByCPU: [Int32: UInt64]
-        /// The analysis made while the command ran (nil: none was asked for).
+        /// The analysis made while the command ran (nil: none was started); the trace.dat is
+        /// written unless it is a usable report and no `--output` was asked for.
         var live: RecordLiveAnalysis.Outcome?
-        /// Whether the trace.dat was written.
-        var wroteTraceDat: Bool
-        /// Its size, or the size it would have.
+        /// The trace.dat's size, or the size it would have.
         var traceDatSize: Int
     }
 
@@ -97,20 +96,22 @@ struct RecordSetup {
         var contents = try step("reading the event formats") {
             try TraceDatContents.read(from: tracefs, events: events, pages: cpus, pageSize: raw.pageSize)
         }
-        var usable = outcome == nil
+        // Without a usable live report (none started, late records, an error) the trace.dat is
+        // analyzed after the command, so it is written whether kept or not.
+        var liveReport = false
         if case .report(_, let commands) = outcome {
             // The trace.dat names each task as the live analysis did.
             contents = contents.mergingCommandLines(commands)
-            usable = true
+            liveReport = true
         }
-        let write = keepTraceDat || !usable
+        let write = keepTraceDat || !liveReport
         let size: Int
         do {
             size = write ? try TraceDatWriter.write(contents, to: traceDat) : try TraceDatWriter.size(of: contents)
         } catch {
             throw Failure(message: "record: writing the trace.dat: \(error)")
         }
-        return Capture(status: status, lossByCPU: loss, live: outcome, wroteTraceDat: write, traceDatSize: size)
+        return Capture(status: status, lossByCPU: loss, live: outcome, traceDatSize: size)
     }
 
     /// The trace.dat without pages the live analysis reads its formats from.
