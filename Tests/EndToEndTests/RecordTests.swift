@@ -157,6 +157,29 @@ final class RecordTests: XCTestCase {
         XCTAssertEqual(try CommandLineTests.run(["record", "--output-format", "text", "--", "true"]).status, 2, "text needs --output")
     }
 
+    /// `--analyze-after`: no live analysis; the trace.dat is written (to a temporary directory
+    /// without `--output`) and analyzed when the command has exited, with the same report as
+    /// `analyze` of the saved file.
+    func testAnalyzeAfterReadsTheSavedTrace() throws {
+        let tracefs = try requireRecordable()
+        if let reason = LoopBtrfs.unavailableReason() { throw XCTSkip("loop btrfs unavailable: \(reason)") }
+        let fs = try LoopBtrfs(sizeBytes: 512 << 20, mountOptions: ["nodatasum"])
+        defer { fs.teardown() }
+        let work = "dd if=/dev/zero of=\(fs.mountPoint)/f bs=64k count=64 oflag=direct status=none; sync"
+        let dat = fs.directory + "/after.dat"
+        let before = try snapshot(tracefs)
+        let kept = try CommandLineTests.run(["record", "--analyze-after", "--format", "json", "--output", dat, "--", "sh", "-c", work])
+        XCTAssertEqual(kept.status, 0, kept.err)
+        let saved = try CommandLineTests.run(["analyze", "--format", "json", dat])
+        XCTAssertEqual(kept.out, saved.out, "the report after the command is the saved trace's")
+        let alone = try CommandLineTests.run(["record", "--analyze-after", "--format", "json", "--", "sh", "-c", work])
+        XCTAssertEqual(alone.status, 0, alone.err)
+        let stats = try XCTUnwrap(try json(alone.out)["statistics"] as? [String: Any])
+        XCTAssertGreaterThan(stats["decoded_events"] as? Int ?? 0, 64, "\(stats)")
+        XCTAssertEqual(stats["lost_events"] as? Int, 0)
+        assertSameState(before, try snapshot(tracefs))
+    }
+
     func testMountLimitsTheReportToOneFilesystem() throws {
         let tracefs = try requireRecordable()
         if let reason = LoopBtrfs.unavailableReason() { throw XCTSkip("loop btrfs unavailable: \(reason)") }

@@ -56,6 +56,9 @@ struct Record: ParsableCommand {
     @Option(name: .customLong("buffer-kb"), help: "Per-CPU ring-buffer size in KiB while recording (default \(RecordSetup.defaultBufferKB)).")
     var bufferKB: Int = RecordSetup.defaultBufferKB
 
+    @Flag(name: .customLong("analyze-after"), help: "Analyze the saved trace.dat after the command exits instead of the pages while it runs (no analysis CPU time during the command; the report is the same).")
+    var analyzeAfter = false
+
     @Argument(parsing: .captureForPassthrough, help: "The command to run (use -- before it when it has options).")
     var command: [String] = []
 
@@ -101,7 +104,7 @@ struct Record: ParsableCommand {
         let kprobes = Kprobes(tracefs: tracefs)
         let setup = RecordSetup(tracefs: tracefs, kprobes: kprobes, bufferKB: bufferKB)
         let name = output ?? "<trace_pipe_raw>"
-        let live = RecordSetup.LiveRequest(name: name, options: analysisOptions)
+        let live = analyzeAfter ? nil : RecordSetup.LiveRequest(name: name, options: analysisOptions)
         let result = Result<RecordSetup.Capture, RecordSetup.Failure> { () throws(RecordSetup.Failure) -> RecordSetup.Capture in
             try setup.capture(args, scratch: scratch, traceDat: traceDat, keepTraceDat: output != nil, live: live)
         }
