@@ -16,8 +16,9 @@ public final class LiveTraceDatStream: EventStream {
     /// events were not in the saved trace.dat's order.
     public private(set) var outOfOrderRecords = 0
 
-    /// How long the merge sleeps when a CPU's reader has not published far enough.
-    static let idleMicroseconds: UInt32 = 1000
+    /// How long the merge sleeps when a CPU's reader has not published far enough: 1 ms after
+    /// progress, doubling while nothing moves, up to 20 ms (an idle command costs few wake-ups).
+    static let idleMicroseconds: (first: UInt32, most: UInt32) = (1000, 20_000)
 
     public init(header: String, sources: [any LiveCPUPages], refreshCommandLines: (() -> [UInt8]?)? = nil) throws {
         reader = try TraceDatReader(path: header, fileIndex: 0)
@@ -26,7 +27,16 @@ public final class LiveTraceDatStream: EventStream {
     }
 
     public func read(sink: (TraceEvent) throws -> Void) throws {
-        outOfOrderRecords = try reader.readLive(sources, idle: { usleep(Self.idleMicroseconds) }, sink: sink)
+        var delivered = 0, seen = 0
+        var pause = Self.idleMicroseconds.first
+        outOfOrderRecords = try reader.readLive(sources, idle: {
+            pause = delivered == seen ? min(pause * 2, Self.idleMicroseconds.most) : Self.idleMicroseconds.first
+            seen = delivered
+            usleep(pause)
+        }, sink: { event in
+            delivered += 1
+            try sink(event)
+        })
     }
 
     public var statistics: TraceStatistics { reader.statistics }
