@@ -332,6 +332,20 @@ private final class ChunkedPages {
 }
 
 extension RingBufferStream {
+    /// The stream whose record goes next in `trace-cmd report` order: the earliest (ties: the
+    /// first stream); nil when none has a record.
+    static func earliest(in streams: [RingBufferStream]) -> Int? {
+        var chosen: Int?
+        var best: UInt64 = 0
+        for (i, stream) in streams.enumerated() {
+            guard let record = stream.current else { continue }
+            if chosen != nil, best <= record.timestamp { continue }
+            chosen = i
+            best = record.timestamp
+        }
+        return chosen
+    }
+
     /// Every page of one CPU's data, decompressed (tests replay a file's pages as a live recorder
     /// would publish them).
     static func pages(layout: TraceDatLayout, buffer: TraceDatLayout.Buffer, cpu: TraceDatLayout.CPUData,

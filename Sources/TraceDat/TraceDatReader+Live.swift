@@ -67,7 +67,7 @@ struct LiveMerge {
     /// The stream whose record goes next; nil when every stream is finished.
     mutating func next(idle: () -> Void) throws(TraceDatCorruption) -> Int? {
         while true {
-            guard let chosen = earliest() else {
+            guard let chosen = RingBufferStream.earliest(in: streams) else {
                 if streams.allSatisfy({ $0.live?.ended ?? true }) { return nil }
                 idle()
                 try refresh { _ in true }
@@ -92,19 +92,6 @@ struct LiveMerge {
             if let passed = passedWhileEmpty[i], (passed.timestamp, passed.index) >= (timestamp, index) { continue }
             passedWhileEmpty[i] = (timestamp, index)
         }
-    }
-
-    /// The stream with the earliest record (ties: the first).
-    private func earliest() -> Int? {
-        var chosen: Int?
-        var best: UInt64 = 0
-        for (i, stream) in streams.enumerated() {
-            guard let record = stream.current else { continue }
-            if chosen != nil, best <= record.timestamp { continue }
-            chosen = i
-            best = record.timestamp
-        }
-        return chosen
     }
 
     /// Asks the recorder again for the streams without a record that `which` selects.

@@ -124,14 +124,9 @@ public final class TraceDatReader {
                     streams.append(try RingBufferStream(layout: layout, buffer: buffer, bufferIndex: index, cpu: cpu, file: file.bytes))
                 }
             }
-            while true {
-                var chosen: RingBufferStream?
-                for stream in streams {
-                    guard let record = stream.current else { continue }
-                    if let best = chosen?.current, best.timestamp <= record.timestamp { continue }
-                    chosen = stream
-                }
-                guard let stream = chosen, let record = stream.current else { break }
+            while let chosen = RingBufferStream.earliest(in: streams) {
+                let stream = streams[chosen]
+                guard let record = stream.current else { break }
                 try consume(record, cpu: stream.cpu, sink: sink)
                 try stream.advance()
             }
@@ -232,9 +227,9 @@ public final class TraceDatReader {
             lastComm = (pid, known)
             return known
         }
-        if comms == nil { comms = Self.parseCommands(layout.cmdlines) }
+        if comms == nil { comms = TraceDatContents.commandLines(layout.cmdlines) }
         if pid != 0, comms?[pid] == nil, let refresh = refreshCommandLines, let text = refresh() {
-            comms = text.withUnsafeBytes { Self.parseCommands($0) }
+            comms = text.withUnsafeBytes { TraceDatContents.commandLines($0) }
         }
         let comm = InternedString(pid == 0 ? "<idle>" : comms?[pid] ?? "<...>")
         internedComms[pid] = comm
@@ -242,15 +237,4 @@ public final class TraceDatReader {
         return comm
     }
 
-    /// `saved_cmdlines`: `pid comm` per line.
-    private static func parseCommands(_ text: UnsafeRawBufferPointer?) -> [Int32: String] {
-        var result: [Int32: String] = [:]
-        guard let text else { return result }
-        for line in text.split(separator: UInt8(ascii: "\n")) {
-            guard let space = line.firstIndex(of: UInt8(ascii: " ")),
-                  let pid = Int32(String(decoding: line[line.startIndex..<space], as: UTF8.self)) else { continue }
-            result[pid] = String(decoding: line[(space + 1)...], as: UTF8.self)
-        }
-        return result
-    }
 }
