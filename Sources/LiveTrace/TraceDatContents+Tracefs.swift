@@ -28,22 +28,30 @@ extension TraceDatContents {
                 systems.append((parts[0], [format]))
             }
         }
-        var statistics: [(cpu: Int, text: String)] = []
-        for cpu in try tracefs.ringBufferCPUs() {
-            statistics.append((cpu, try tracefs.read("per_cpu/cpu\(cpu)/stats")))
-        }
-        // Every CPU up to the last one, those without pages empty.
-        let cpus = (0..<((pages.map(\.cpu).max() ?? -1) + 1)).map { cpu in
-            CPUData(cpu: cpu, path: pages.first { $0.cpu == cpu && $0.pages > 0 }?.path)
-        }
-        return TraceDatContents(
+        var contents = TraceDatContents(
             headerPage: try FileIO.readBytes(tracefs.path("events/header_page")),
             headerEvent: try FileIO.readBytes(tracefs.path("events/header_event")),
             ftraceFormats: ftrace, eventFormats: systems,
             kallsyms: (try? FileIO.readBytes("/proc/kallsyms")) ?? [],
             printkFormats: (try? FileIO.readBytes(tracefs.path("printk_formats"))) ?? [],
-            savedCommandLines: (try? FileIO.readBytes(tracefs.path("saved_cmdlines"))) ?? [],
-            uname: unameText(), cpuStatistics: statistics, pageSize: pageSize, cpus: cpus)
+            savedCommandLines: [], uname: unameText(), cpuStatistics: [], pageSize: pageSize, cpus: [])
+        try contents.update(from: tracefs, pages: pages)
+        return contents
+    }
+
+    /// Takes what changes while recording from tracefs again: `saved_cmdlines`, each CPU's
+    /// `stats`, and the CPUs' `pages` (every CPU up to the last one, those without pages empty).
+    /// Formats and kallsyms stay as read before, so the trace.dat names what the live analysis named.
+    public mutating func update(from tracefs: Tracefs, pages: [RawTraceCapture.CPUPages]) throws(LiveTraceError) {
+        var statistics: [(cpu: Int, text: String)] = []
+        for cpu in try tracefs.ringBufferCPUs() {
+            statistics.append((cpu, try tracefs.read("per_cpu/cpu\(cpu)/stats")))
+        }
+        cpuStatistics = statistics
+        savedCommandLines = (try? FileIO.readBytes(tracefs.path("saved_cmdlines"))) ?? []
+        cpus = (0..<((pages.map(\.cpu).max() ?? -1) + 1)).map { cpu in
+            CPUData(cpu: cpu, path: pages.first { $0.cpu == cpu && $0.pages > 0 }?.path)
+        }
     }
 
     /// `uname -a` without the operating system: what trace-cmd stores as UNAME.

@@ -67,7 +67,12 @@ struct RecordSetup {
         let events = try configure()
         let baseline = (try? tracefs.ringBufferStats()) ?? [:]
         let raw = try step("opening per_cpu/cpuN/trace_pipe_raw") { try RawTraceCapture(tracefs: tracefs, directory: scratch) }
-        let live = request.flatMap { startLiveAnalysis($0, events: events, raw: raw, scratch: scratch) }
+        // The formats and kallsyms once, before the command (a kprobe's format vanishes with the
+        // probe); what changes while recording is read again at the end.
+        var contents = try step("reading the event formats") {
+            try TraceDatContents.read(from: tracefs, events: events, pages: [], pageSize: raw.pageSize)
+        }
+        let live = request.flatMap { startLiveAnalysis($0, header: contents, raw: raw, scratch: scratch) }
         var loss: [Int32: UInt64] = [:]
         // On every way out: the readers stopped first, then the analysis thread let go.
         defer {
@@ -93,9 +98,7 @@ struct RecordSetup {
             if lost > 0 { loss[Int32(cpu)] = UInt64(lost) }
         }
         let outcome = live?.finish(lossByCPU: loss)
-        var contents = try step("reading the event formats") {
-            try TraceDatContents.read(from: tracefs, events: events, pages: cpus, pageSize: raw.pageSize)
-        }
+        try step("reading the command lines and ring-buffer statistics") { try contents.update(from: tracefs, pages: cpus) }
         // Without a usable live report (none started, late records, an error) the trace.dat is
         // analyzed after the command, so it is written whether kept or not.
         var liveReport = false
@@ -120,10 +123,11 @@ struct RecordSetup {
     /// Writes the trace.dat header (formats, kallsyms, command lines; no pages) and starts
     /// analyzing the readers' pages; nil, with a message, when that fails (the trace is then
     /// analyzed after the command, as without).
-    private func startLiveAnalysis(_ request: LiveRequest, events: [String], raw: RawTraceCapture, scratch: String) -> RecordLiveAnalysis? {
+    private func startLiveAnalysis(_ request: LiveRequest, header contents: TraceDatContents, raw: RawTraceCapture,
+                                   scratch: String) -> RecordLiveAnalysis? {
         let header = Self.liveHeader(in: scratch)
+        var contents = contents
         do {
-            var contents = try TraceDatContents.read(from: tracefs, events: events, pages: [], pageSize: raw.pageSize)
             contents.cpus = raw.cpus.map { TraceDatContents.CPUData(cpu: $0, path: nil) }
             try TraceDatWriter.write(contents, to: header)
             return try RecordLiveAnalysis(header: header, sources: raw.livePages, tracefs: tracefs, name: request.name,
