@@ -81,7 +81,7 @@ public enum DecoderKind: Sendable, Equatable {
 public final class EventDecoder {
     let fields = PayloadFields()
     /// Probe function and direction per event name, worked out once.
-    var probeNames: [String: (function: InternedString, isReturn: Bool)] = [:]
+    var probeNames: [InternedString: (function: InternedString, isReturn: Bool)] = [:]
 
     /// The last `%pU: ` prefix parsed: a trace names one or two filesystems, so most prefixes
     /// are the previous one's 37 bytes again and are compared, not parsed.
@@ -111,7 +111,7 @@ public final class EventDecoder {
 
     /// Decodes `p[start..<end]` for an event of the given kind. Returns `(nil, nil)` when the event
     /// is not accounting-relevant; `.malformed` when it should have decoded but did not.
-    func decode(_ kind: DecoderKind, name: String, _ p: UnsafeRawBufferPointer, _ start: Int, _ end: Int)
+    func decode(_ kind: DecoderKind, name: InternedString, _ p: UnsafeRawBufferPointer, _ start: Int, _ end: Int)
         -> (event: AccountingEvent?, filesystem: FilesystemID?, malformed: Bool) {
         var i = start
         var fsid: FilesystemID? = nil
@@ -136,7 +136,7 @@ public final class EventDecoder {
             if i < end && p[i] == 0x28 {
                 let parsed: (function: InternedString, isReturn: Bool)
                 if let cached = probeNames[name] { parsed = cached } else {
-                    let named = ProbeEvents.function(fromEventName: name)
+                    let named = ProbeEvents.function(fromEventName: name.string)
                     parsed = (InternedString(named.function), named.isReturn)
                     probeNames[name] = parsed
                 }

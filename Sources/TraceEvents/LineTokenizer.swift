@@ -124,6 +124,47 @@ public struct LineTokenizer: Sendable {
         return .unrecognized
     }
 
+    /// The common kernel/trace-cmd event line (`comm-pid [cpu] flags secs.frac: name: payload`),
+    /// tokenized into `h` in place: true exactly when `classify` would return `.event` with the
+    /// same header. False says nothing: the line is then classified as usual. Kept to the layout
+    /// the kernel prints (first `[` is the CPU field, `secs.usecs` or `secs.nsecs`, `comm-pid`
+    /// without a tgid column), so the hot path neither builds nor copies a `LineKind`.
+    public func commonEvent(_ p: UnsafeRawBufferPointer, into h: inout EventHeader) -> Bool {
+        let end = p.count
+        guard end > 0, let base = p.baseAddress, p[0] != 0x09 else { return false }
+        let a = Bytes.skipSpaces(p, 0, end)
+        guard a < end else { return false }
+        switch p[a] {
+        case 0x23, 0x24, 0x3C, 0x3D, 0x76: return false // '#', '$', '<', '=', 'v': see `classify`
+        case 0x43: if Bytes.matches(p, a, end, "CPU") { return false }
+        case 0x63: if Bytes.matches(p, a, end, "cpus=") { return false }
+        default: break
+        }
+        guard let hit = memchr(base + a, 0x5B, end - a) else { return false }
+        let i = base.distance(to: UnsafeRawPointer(hit))
+        guard i > a, Bytes.isSpace(p[i - 1]) || p[i - 1] == 0x29,
+              let (cpu, j) = Bytes.parseDecimal(p, i + 1, end), j < end, p[j] == 0x5D, j + 1 < end, Bytes.isSpace(p[j + 1]),
+              cpu < UInt64(Int32.max) else { return false }
+        h = EventHeader()
+        h.cpu = Int32(cpu)
+        var k = Bytes.skipSpaces(p, j + 1, end)
+        if k < end && !Bytes.isDigit(p[k]) { k = Bytes.skipSpaces(p, Bytes.skipToSpace(p, k, end), end) }
+        guard let afterTime = parseShortSeconds(p, k, end, into: &h) else { return false }
+        // `comm-pid` left of the CPU field (what `parseContext` takes first).
+        var e = i
+        while e > a && Bytes.isSpace(p[e - 1]) { e -= 1 }
+        guard e > a, p[e - 1] != 0x29 else { return false }
+        var digitsStart = e
+        while digitsStart > a && Bytes.isDigit(p[digitsStart - 1]) { digitsStart -= 1 }
+        guard digitsStart < e, e - digitsStart <= 9, digitsStart - 1 > a, p[digitsStart - 1] == 0x2D else { return false }
+        var pid: Int32 = 0
+        for d in digitsStart..<e { pid = pid &* 10 &+ Int32(p[d] &- 0x30) }
+        guard finishFtraceContext(p, a, dash: digitsStart - 1, pid: pid, into: &h),
+              parseName(p, afterTime, end, into: &h) else { return false }
+        h.style = .ftrace
+        return true
+    }
+
     private func entriesHeader(_ p: UnsafeRawBufferPointer, _ a: Int, _ end: Int) -> LineKind? {
         let key: StaticString = "# entries-in-buffer/entries-written: "
         guard Bytes.matches(p, a, end, key) else { return nil }

@@ -13,11 +13,18 @@ public final class TraceReader {
     public var progress: ProgressCounter?
 
     private let tokenizer = LineTokenizer()
+    /// The header `commonEvent` tokenizes each line into (kept here: no copy per line).
+    private var header = EventHeader()
     private let decoder = EventDecoder()
     // Interned event names.
     private var names: [String] = []
     private var internedNames: [InternedString] = []
-    private var nameBytes: [[UInt8]] = []
+    /// Name bytes of every id, back to back (`nameOffsets[id]..<nameOffsets[id + 1]`): one
+    /// buffer the per-line comparison reads without retaining an array per name.
+    private var namePool = UnsafeMutableRawPointer.allocate(byteCount: 4096, alignment: 8)
+    private var namePoolCapacity = 4096
+    private var nameOffsets = UnsafeMutablePointer<Int>.allocate(capacity: 1025)
+    private var nameOffsetsCapacity = 1025
     private var kinds: [DecoderKind] = []
     private var counts: [UInt64] = []
     private var lastNameHash: UInt64 = 0
@@ -32,6 +39,12 @@ public final class TraceReader {
     public init(fileIndex: Int32, fileName: String) {
         self.fileIndex = fileIndex
         self.fileName = fileName
+        nameOffsets[0] = 0
+    }
+
+    deinit {
+        namePool.deallocate()
+        nameOffsets.deallocate()
     }
 
     /// Reads all of `source`, calling `sink` for each decoded event and each data-loss marker.
@@ -74,6 +87,10 @@ public final class TraceReader {
             statistics.unterminatedLines += 1
             statistics.note(.unterminated, file: fileName, line: line.number, "last line has no newline (input cut short?)")
         }
+        if tokenizer.commonEvent(p, into: &header) {
+            try consumeEvent(header, line, sink: sink)
+            return
+        }
         switch tokenizer.classify(p) {
         case .blank:
             statistics.blankLines += 1
@@ -102,34 +119,40 @@ public final class TraceReader {
             statistics.unrecognizedLines += 1
             statistics.note(.unrecognized, file: fileName, line: line.number, "not a trace line: \(preview(p))")
         case .event(let h):
-            statistics.events += 1
-            let id = nameID(p, h.nameStart, h.nameEnd, hash: h.nameHash)
-            counts[Int(id)] &+= 1
-            if h.timestampKind != .none && h.timestampKind != .relativeMicroseconds {
-                if h.timestampKind == lastTimestampKind && h.timestamp < lastTimestamp {
-                    statistics.noteBackwards(file: fileName, line: line.number)
-                }
-                if firstTimestamp == nil { firstTimestamp = (h.timestamp, h.timestampKind, line.number) }
-                lastTimestamp = h.timestamp
-                lastTimestampKind = h.timestampKind
-            }
-            let kind = kinds[Int(id)]
-            guard kind.isDecoded else { return }
-            let result = decoder.decode(kind, name: names[Int(id)], p, h.payloadStart, p.count)
-            if result.malformed {
-                statistics.malformedLines += 1
-                statistics.note(.malformed, file: fileName, line: line.number, "cannot decode \(names[Int(id)]) payload: \(preview(p))")
-                return
-            }
-            guard let payload = result.event else { return }
-            statistics.decodedEvents += 1
-            let event = TraceEvent(
-                origin: EventOrigin(file: fileIndex, line: line.number),
-                timestamp: h.timestampKind == .none ? nil : h.timestamp, timestampKind: h.timestampKind,
-                cpu: h.cpu, pid: h.pid, comm: comm(p, h.commStart, h.commEnd, pid: h.pid), name: internedNames[Int(id)],
-                filesystem: result.filesystem, payload: payload)
-            try sink(event)
+            try consumeEvent(h, line, sink: sink)
         }
+    }
+
+    @inline(__always)
+    private func consumeEvent(_ h: EventHeader, _ line: Line, sink: (TraceEvent) throws -> Void) throws {
+        let p = line.bytes
+        statistics.events += 1
+        let id = nameID(p, h.nameStart, h.nameEnd, hash: h.nameHash)
+        counts[Int(id)] &+= 1
+        if h.timestampKind != .none && h.timestampKind != .relativeMicroseconds {
+            if h.timestampKind == lastTimestampKind && h.timestamp < lastTimestamp {
+                statistics.noteBackwards(file: fileName, line: line.number)
+            }
+            if firstTimestamp == nil { firstTimestamp = (h.timestamp, h.timestampKind, line.number) }
+            lastTimestamp = h.timestamp
+            lastTimestampKind = h.timestampKind
+        }
+        let kind = kinds[Int(id)]
+        guard kind.isDecoded else { return }
+        let result = decoder.decode(kind, name: internedNames[Int(id)], p, h.payloadStart, p.count)
+        if result.malformed {
+            statistics.malformedLines += 1
+            statistics.note(.malformed, file: fileName, line: line.number, "cannot decode \(names[Int(id)]) payload: \(preview(p))")
+            return
+        }
+        guard let payload = result.event else { return }
+        statistics.decodedEvents += 1
+        let event = TraceEvent(
+            origin: EventOrigin(file: fileIndex, line: line.number),
+            timestamp: h.timestampKind == .none ? nil : h.timestamp, timestampKind: h.timestampKind,
+            cpu: h.cpu, pid: h.pid, comm: comm(p, h.commStart, h.commEnd, pid: h.pid), name: internedNames[Int(id)],
+            filesystem: result.filesystem, payload: payload)
+        try sink(event)
     }
 
     private func loss(_ kind: DataLoss.Kind, cpu: Int32, count: UInt64, line: Line, sink: (TraceEvent) throws -> Void) throws {
@@ -157,12 +180,12 @@ public final class TraceReader {
 
     @inline(__always)
     private func nameID(_ p: UnsafeRawBufferPointer, _ s: Int, _ e: Int, hash h: UInt64) -> Int32 {
-        if h == lastNameHash && lastNameID >= 0 && Self.equal(nameBytes[Int(lastNameID)], p, s, e) { return lastNameID }
+        if h == lastNameHash && lastNameID >= 0 && nameEquals(lastNameID, p, s, e) { return lastNameID }
         let mask = slotHashes.count - 1
         var slot = Int(truncatingIfNeeded: h) & mask
         while slotIDs[slot] >= 0 {
             let id = slotIDs[slot]
-            if slotHashes[slot] == h && Self.equal(nameBytes[Int(id)], p, s, e) {
+            if slotHashes[slot] == h && nameEquals(id, p, s, e) {
                 lastNameHash = h
                 lastNameID = id
                 return id
@@ -173,7 +196,7 @@ public final class TraceReader {
         let id = Int32(names.count)
         names.append(name)
         internedNames.append(InternedString(name))
-        nameBytes.append(Array(UnsafeRawBufferPointer(rebasing: p[s..<e])))
+        appendNameBytes(p, s, e)
         kinds.append(DecoderKind.forName(name))
         counts.append(0)
         if names.count * 2 > slotHashes.count { rehash() } else {
@@ -189,8 +212,9 @@ public final class TraceReader {
         let size = slotHashes.count * 2
         slotHashes = [UInt64](repeating: 0, count: size)
         slotIDs = [Int32](repeating: -1, count: size)
-        for (i, bytes) in nameBytes.enumerated() {
-            let h = bytes.withUnsafeBytes { Bytes.nameHash($0, 0, $0.count) }
+        for i in 0..<names.count {
+            let start = nameOffsets[i]
+            let h = Bytes.nameHash(UnsafeRawBufferPointer(start: namePool, count: nameOffsets[i + 1]), start, nameOffsets[i + 1])
             var slot = Int(truncatingIfNeeded: h) & (size - 1)
             while slotIDs[slot] >= 0 { slot = (slot + 1) & (size - 1) }
             slotHashes[slot] = h
@@ -199,13 +223,37 @@ public final class TraceReader {
     }
 
     @inline(__always)
-    private static func equal(_ a: [UInt8], _ p: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> Bool {
-        if a.count != e - s { return false }
-        guard let base = p.baseAddress else { return a.isEmpty }
-        return a.withUnsafeBytes { b in
-            guard let bytes = b.baseAddress else { return true }
-            return memcmp(bytes, base + s, b.count) == 0
+    private func nameEquals(_ id: Int32, _ p: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> Bool {
+        let start = nameOffsets[Int(id)]
+        let n = nameOffsets[Int(id) + 1] - start
+        if n != e - s { return false }
+        guard n > 0, let base = p.baseAddress else { return true }
+        return memcmp(namePool + start, base + s, n) == 0
+    }
+
+    /// Appends the bytes of a new name (its id is `names.count - 1`) to the pool.
+    private func appendNameBytes(_ p: UnsafeRawBufferPointer, _ s: Int, _ e: Int) {
+        let id = names.count - 1
+        let start = nameOffsets[id]
+        let n = e - s
+        if start + n > namePoolCapacity {
+            let capacity = max(namePoolCapacity * 2, start + n)
+            let grown = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 8)
+            grown.copyMemory(from: namePool, byteCount: start)
+            namePool.deallocate()
+            namePool = grown
+            namePoolCapacity = capacity
         }
+        if id + 2 > nameOffsetsCapacity {
+            let capacity = nameOffsetsCapacity * 2
+            let grown = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
+            grown.initialize(from: nameOffsets, count: id + 1)
+            nameOffsets.deallocate()
+            nameOffsets = grown
+            nameOffsetsCapacity = capacity
+        }
+        if n > 0, let base = p.baseAddress { (namePool + start).copyMemory(from: base + s, byteCount: n) }
+        nameOffsets[id + 1] = start + n
     }
 
     // Last comm seen per pid slot: a task keeps its comm, so most lookups hit without hashing.

@@ -75,7 +75,7 @@ enum FormatFixtures {
         var bytes = Array(text.utf8)
         return bytes.withUnsafeMutableBytes { raw in
             let p = UnsafeRawBufferPointer(raw)
-            let r = decoder.decode(DecoderKind.forName(name), name: name, p, 0, p.count)
+            let r = decoder.decode(DecoderKind.forName(name), name: InternedString(name), p, 0, p.count)
             return (r.event, r.filesystem)
         }
     }

@@ -52,7 +52,7 @@ final class PlainDataEventTests: XCTestCase {
     private func decode(_ name: String, _ payload: String) -> AccountingEvent? {
         let decoder = EventDecoder()
         return Array(payload.utf8).withUnsafeBytes { p in
-            decoder.decode(DecoderKind.forName(name), name: name, p, 0, p.count).event
+            decoder.decode(DecoderKind.forName(name), name: InternedString(name), p, 0, p.count).event
         }
     }
 

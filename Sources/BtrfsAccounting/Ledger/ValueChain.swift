@@ -163,7 +163,9 @@ extension Ledger {
 
     /// Checks the instants still buffered (end of trace).
     mutating func flushValueChains() {
-        for key in valueChains.keys.sorted(by: { "\($0)" < "\($1)" }) {
+        // In the order of their descriptions, each described once (by reflection: one per key,
+        // not one per comparison).
+        for (_, key) in valueChains.keys.map({ ("\($0)", $0) }).sorted(by: { $0.0 < $1.0 }) {
             guard var chain = valueChains[key] else { continue }
             let breaks = chain.flush()
             valueChains[key] = chain

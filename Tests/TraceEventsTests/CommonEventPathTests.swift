@@ -1,0 +1,114 @@
+import Foundation
+import XCTest
+@testable import TraceEvents
+import TraceInput
+
+/// `LineTokenizer.commonEvent` (the in-place hot path) must accept only lines that `classify`
+/// reads as events, with the very same header; it must also take the common kernel lines, or it
+/// saves nothing.
+final class CommonEventPathTests: XCTestCase {
+    static let root = MutationFuzzTests.root
+
+    /// Every header field, to compare the two paths.
+    static func fields(_ h: EventHeader) -> [String] {
+        ["\(h.style)", "\(h.timestamp)", "\(h.timestampKind)", "\(h.cpu)", "\(h.pid)", "\(h.tgid)",
+         "\(h.commStart)", "\(h.commEnd)", "\(h.instanceStart)", "\(h.instanceEnd)", "\(h.nameStart)",
+         "\(h.nameEnd)", "\(h.hasSubsystemPrefix)", "\(h.nameHash)", "\(h.payloadStart)"]
+    }
+
+    /// Whether the fast path took the line (and agreed with `classify`).
+    func check(_ line: [UInt8], file: StaticString = #filePath, lineNumber: UInt = #line) -> Bool {
+        line.withUnsafeBytes { p in
+            var h = EventHeader()
+            // A stale header from another line must not leak into this one.
+            h.tgid = 77
+            h.instanceEnd = 3
+            let fast = LineTokenizer().commonEvent(p, into: &h)
+            guard fast else { return false }
+            guard case .event(let g) = LineTokenizer().classify(p) else {
+                XCTFail("fast path took a line classify does not read as an event: \(String(decoding: line, as: UTF8.self))",
+                        file: file, line: lineNumber)
+                return true
+            }
+            XCTAssertEqual(Self.fields(h), Self.fields(g), String(decoding: line, as: UTF8.self), file: file, line: lineNumber)
+            return true
+        }
+    }
+
+    static func lines(_ rel: String) throws -> [[UInt8]] {
+        var data = try Data(contentsOf: root.appendingPathComponent(rel))
+        if rel.hasSuffix(".gz") {
+            data = Data(try GzipSource(wrapping: MemorySource(bytes: Array(data), name: rel)).readAll())
+        }
+        return data.split(separator: 0x0A, omittingEmptySubsequences: false).map { Array($0) }
+    }
+
+    func testFastPathAgreesWithClassifyOnRealLines() throws {
+        var taken = 0, events = 0, total = 0
+        let samples = try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent("Fixtures/kernel-6.18-samples").path)
+            .filter { $0.hasSuffix(".txt") }.sorted().map { "Fixtures/kernel-6.18-samples/" + $0 }
+        for rel in samples + ["Fixtures/cases/k6.1-dio-splice/ftrace.txt.gz", "Fixtures/cases/k6.18-xfstests-generic130/trace.txt.gz",
+                              "Fixtures/synthetic/seed-4.2-generic-095/trace.txt"] {
+            for line in try Self.lines(rel) {
+                total += 1
+                if line.withUnsafeBytes({ if case .event = LineTokenizer().classify($0) { return true }; return false }) { events += 1 }
+                if check(line) { taken += 1 }
+            }
+        }
+        XCTAssertGreaterThan(total, 140_000)
+        // The kernel's own layout is nearly all of these lines; the rest (perf, latency, tgid,
+        // trace-cmd instances and ts-diff, counters) are read by `classify` alone.
+        XCTAssertGreaterThan(Double(taken), 0.9 * Double(events), "fast path took \(taken) of \(events) events")
+    }
+
+    func testFastPathAgreesWithClassifyOnMutatedLines() throws {
+        var lines = try Self.lines("Fixtures/kernel-6.18-samples/ftrace-k6.18-default-nocow-dio.txt")
+        lines += try Self.lines("Fixtures/kernel-6.18-samples/trace-cmd-3.1.6-report-instances.txt")
+        lines += try Self.lines("Fixtures/kernel-6.18-samples/ftrace-k6.18-tgid.txt")
+        lines = lines.filter { !$0.isEmpty }
+        var rng = SplitMix(seed: 0xFA57)
+        let alphabet = Array("0123456789abcdefx-=:[]()|, \t.+#$<Cc".utf8) + [0x00, 0xFF]
+        var taken = 0
+        for _ in 0..<40_000 {
+            var line = lines[Int(rng.next() % UInt64(lines.count))]
+            for _ in 0..<(1 + Int(rng.next() % 3)) where !line.isEmpty {
+                // Edits land in the context columns most of the time: that is what the fast path reads.
+                let at = Int(rng.next() % UInt64(min(line.count, rng.next() % 2 == 0 ? 64 : line.count)))
+                switch rng.next() % 4 {
+                case 0: line[at] = alphabet[Int(rng.next() % UInt64(alphabet.count))]
+                case 1: line.insert(alphabet[Int(rng.next() % UInt64(alphabet.count))], at: at)
+                case 2: line.removeSubrange(at...)
+                default: line.remove(at: at)
+                }
+            }
+            if check(line) { taken += 1 }
+        }
+        XCTAssertGreaterThan(taken, 5_000)
+    }
+
+    /// The reader gives the same events and counts with and without the fast path in play: the
+    /// lines of a capture read through `read`, compared with `classify`-only tokenizing.
+    func testLayoutsTheFastPathLeavesToClassify() {
+        for line in ["              dd-16153   (  16153) [001] .....   417.938742: btrfs_space_reservation: f",
+                     "foo:               dd-22523 [000]   488.819026: btrfs_ordered_extent_add: x",
+                     "              dd-22248 [001]   471.291041: (+5)     btrfs_space_reservation: x",
+                     "           <...>-21116 [000] .....            3: btrfs_tree_lock: x",
+                     "              dd 22563/22564 [001]   491.801107988:          iomap:iomap_dio_rw_begin: dev",
+                     "CPU:1 [LOST 5 EVENTS]",
+                     "cpus=2",
+                     "# tracer: nop"] {
+            let bytes = Array(line.utf8)
+            let taken = check(bytes)
+            switch line.first {
+            case "#", "c", "C", " " where line.contains("(  "), " " where line.contains("   3:"), " " where line.contains("22563/"):
+                XCTAssertFalse(taken, line)
+            default:
+                break
+            }
+        }
+        // The common layout itself, with a comm of spaces and dashes, and nanoseconds.
+        XCTAssertTrue(check(Array("       my dd-x y-2388    [001] ..... 10.000001: iomap_dio_rw_begin: dev 0:40".utf8)))
+        XCTAssertTrue(check(Array("              dd-22248 [001]   471.291035900: iomap_dio_rw_begin:   dev".utf8)))
+        XCTAssertTrue(check(Array("            cat-22248 [001]   471.291035: btrfs:btrfs_ordered_extent_add: x".utf8)))
+    }
+}
