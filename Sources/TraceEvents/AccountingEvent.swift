@@ -64,11 +64,18 @@ public struct OrderedExtentFlags: OptionSet, Sendable, Hashable {
 
     /// Decodes the number trace-cmd and perf print (`flags=0x12`) for the given enum order.
     public static func fromKernelBits(_ bits: UInt64, modern: Bool) -> (OrderedExtentFlags, unknownBits: UInt64) {
-        let order = modern ? modernOrder : legacyOrder
+        // The modern order is this type's own bit order (a test holds them equal).
+        if modern {
+            let known = (UInt64(1) << UInt64(modernOrder.count)) &- 1
+            return (OrderedExtentFlags(rawValue: UInt32(truncatingIfNeeded: bits & known)), bits & ~known)
+        }
         var result: OrderedExtentFlags = []
         var unknown: UInt64 = 0
-        for bit in 0..<64 where bits & (1 << UInt64(bit)) != 0 {
-            if bit < order.count { result.insert(order[bit]) } else { unknown |= 1 << UInt64(bit) }
+        var rest = bits
+        while rest != 0 {
+            let bit = rest.trailingZeroBitCount
+            rest &= rest &- 1
+            if bit < legacyOrder.count { result.insert(legacyOrder[bit]) } else { unknown |= 1 << UInt64(bit) }
         }
         return (result, unknown)
     }

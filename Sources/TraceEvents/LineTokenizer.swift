@@ -292,27 +292,36 @@ public struct LineTokenizer: Sendable {
     private func parseShortSeconds(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int, into h: inout EventHeader) -> Int? {
         var j = i
         var whole: UInt64 = 0
-        while j < end && j - i < 10 {
+        while j < end {
             let d = p[j] &- 0x30
             if d >= 10 { break }
             whole = whole &* 10 &+ UInt64(d)
             j += 1
+            if j - i > 9 { return nil }
         }
-        guard j > i, j - i <= 9, j < end, p[j] == 0x2E else { return nil }
-        var k = j + 1
+        guard j > i, j < end, p[j] == 0x2E else { return nil }
+        // Six decimals then `:` (microseconds), or nine (nanoseconds), unrolled: a loop kept its
+        // index in memory here.
+        let f = j + 1
+        guard f + 6 < end else { return nil }
         var frac: UInt64 = 0
-        while k < end && k - j <= 10 {
-            let d = p[k] &- 0x30
-            if d >= 10 { break }
+        for t in 0..<6 {
+            let d = p[f + t] &- 0x30
+            guard d < 10 else { return nil }
             frac = frac &* 10 &+ UInt64(d)
-            k += 1
         }
-        let digits = k - (j + 1)
-        guard k < end, p[k] == 0x3A else { return nil }
-        switch digits {
-        case 6: frac = frac &* 1000
-        case 9: break
-        default: return nil
+        let k: Int
+        if p[f + 6] == 0x3A {
+            frac = frac &* 1000
+            k = f + 6
+        } else {
+            guard f + 9 < end, p[f + 9] == 0x3A else { return nil }
+            for t in 6..<9 {
+                let d = p[f + t] &- 0x30
+                guard d < 10 else { return nil }
+                frac = frac &* 10 &+ UInt64(d)
+            }
+            k = f + 9
         }
         h.timestamp = whole &* 1_000_000_000 &+ frac
         h.timestampKind = .nanoseconds

@@ -112,3 +112,47 @@ final class CommonEventPathTests: XCTestCase {
         XCTAssertTrue(check(Array("            cat-22248 [001]   471.291035: btrfs:btrfs_ordered_extent_add: x".utf8)))
     }
 }
+
+/// Timestamps as `classify` reads them (the unrolled `secs.usecs` / `secs.nsecs` path, and the
+/// general one for the rest) against a plain reading of the rule: seconds, a dot and at most nine
+/// decimals, in nanoseconds, nil on overflow; digits alone are a counter.
+final class TimestampParsingTests: XCTestCase {
+    func reference(_ ts: String) -> (UInt64, TimestampKind)? {
+        let parts = ts.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }), !parts[0].isEmpty else { return nil }
+        if parts.count == 1 { return UInt64(parts[0]).map { ($0, .counter) } }
+        guard parts.count == 2, !parts[1].isEmpty, parts[1].count <= 9, let whole = UInt64(parts[0]), let frac = UInt64(parts[1]) else { return nil }
+        var scale: UInt64 = 1
+        for _ in parts[1].count..<9 { scale *= 10 }
+        let (a, o1) = whole.multipliedReportingOverflow(by: 1_000_000_000)
+        let (b, o2) = frac.multipliedReportingOverflow(by: scale)
+        let (c, o3) = a.addingReportingOverflow(b)
+        return o1 || o2 || o3 ? nil : (c, .nanoseconds)
+    }
+
+    func testTimestampsMatchTheRule() {
+        var rng = SplitMix(seed: 0x7157)
+        func digits(_ n: Int) -> String { String((0..<n).map { _ in Character(String(rng.next() % 10)) }) }
+        var cases = ["753.580631", "1.000000001", "0.000000", "999999999.999999", "1000000000.000000", "18446744073.709551615",
+                     "18446744073.709551616", "12.3456789", "12.12345", "12.1234567890", "5", "12.", ".5"]
+        for _ in 0..<20_000 {
+            let whole = digits(1 + Int(rng.next() % 12))
+            switch rng.next() % 4 {
+            case 0: cases.append(whole)
+            case 1: cases.append(whole + "." + digits(6))
+            case 2: cases.append(whole + "." + digits(9))
+            default: cases.append(whole + "." + digits(Int(rng.next() % 12)))
+            }
+        }
+        for ts in cases {
+            let line = "              dd-1     [001] .....   \(ts): btrfs_x: a=1"
+            let got: (UInt64, TimestampKind)? = Array(line.utf8).withUnsafeBytes { p in
+                guard case .event(let h) = LineTokenizer().classify(p) else { return nil }
+                return (h.timestamp, h.timestampKind)
+            }
+            let expected = reference(ts)
+            XCTAssertEqual(got?.0, expected?.0, ts)
+            XCTAssertEqual(got?.1, expected?.1, ts)
+        }
+    }
+}

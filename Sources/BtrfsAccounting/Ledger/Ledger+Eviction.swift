@@ -8,11 +8,13 @@ extension Ledger {
         // Windows of this inode that can no longer change.
         for (id, io) in ios where io.inode == key || (io.inode == nil && io.inodeNumber == key.inode) {
             if io.source == .taskWindow {
-                ios[id]?.ended = true
-                ios[id]?.end = ref
+                withIO(id) { io in
+                    io.ended = true
+                    io.end = ref
+                }
                 if windowByPid[io.pid] == id { windowByPid[io.pid] = nil }
             }
-            ios[id]?.openOrderedExtents = 0
+            withIO(id) { $0.openOrderedExtents = 0 }
         }
         for id in ios.keys.sorted() { evaluateIO(id) }
         let state = inodes.removeValue(forKey: key) ?? InodeState(key: key)
@@ -22,7 +24,9 @@ extension Ledger {
         emit(.inodeEvicted(EvictedInode(state: state, metadata: meta, evict: ref, lossy: lossy)))
         balances.append(balance(state, meta: meta, evicted: true))
         if evictions.count >= 2 * Self.evictionLimit { evictions.removeFirst(Self.evictionLimit) }
-        let history = state.history.filter(\.failed) + state.history.filter { !$0.failed }
+        let history = (state.history.filter(\.failed) + state.history.filter { !$0.failed }).map { entry in
+            InodeIORecord(io: entry.description, begin: reference(entry.begin), end: entry.end.map(reference))
+        }
         evictions.append(InodeEviction(filesystem: key.filesystem, root: key.root, inode: key.inode, event: reference(ref), history: history))
     }
 
@@ -31,9 +35,9 @@ extension Ledger {
         let key = io.inode ?? io.inodeNumber.flatMap { n in
             inodes.keys.filter { $0.inode == n && $0.filesystem == lastFilesystem }.min(by: Self.order)
         }
-        guard let key, inodes[key] != nil else { return }
-        let record = InodeIORecord(io: io.description, begin: reference(io.begin), end: io.end.map(reference))
-        inodes[key]?.remember(record)
+        // In place by index: `inodes[key]?.` moves the whole state out and back.
+        guard let key, let i = inodes.index(forKey: key) else { return }
+        inodes.values[i].remember(IOHistoryEntry(io))
     }
 
     func balance(_ state: InodeState, meta: MetadataBalance?, evicted: Bool) -> InodeBalance {

@@ -64,39 +64,41 @@ extension Ledger {
         case .remove:
             sawOrderedExtentRemove = true
             chargeMetadataConsumption(pid: ref.pid, FilesystemInode(filesystem: key.filesystem, inode: key.inode))
-            var state = inodes.removeValue(forKey: key) ?? InodeState(key: key)
-            let pending = state.pendingRemoveMods.removeValue(forKey: ref.pid)
-            // Exact match first; a split-off piece (6.x btrfs_split_ordered_extent) is removed with no
-            // add of its own and matches the extent it was cut from by range.
-            let exact = state.openOrderedExtents.lastIndex(where: { $0.fileOffset == oe.fileOffset && $0.remaining == oe.length })
-                ?? state.openOrderedExtents.lastIndex(where: { $0.fileOffset == oe.fileOffset })
-            if let index = exact ?? state.openOrderedExtents.lastIndex(where: { $0.fileOffset <= oe.fileOffset && oe.fileOffset < $0.fileOffset &+ max($0.length, 1) }) {
-                var entry = state.openOrderedExtents[index]
-                entry.remaining = entry.remaining > oe.length ? entry.remaining - oe.length : 0
-                entry.chain.append(ref)
-                if let io = entry.io {
-                    withIO(io) { state in
-                        if let pending {
-                            state.outstanding &+= pending.0
-                            for r in pending.1 { state.chain.append(r) }
-                        }
-                        state.chain.append(ref)
+            // The inode's part in place (one lookup, no move of its state out and back), then the
+            // I/O's: neither `withIO` nor the checks read `inodes`.
+            let outcome = modifyInode(key) { state -> (pending: (Int64, [EventRef])?, io: Int?, finished: Bool, matched: Bool) in
+                let pending = state.pendingRemoveMods.removeValue(forKey: ref.pid)
+                // Exact match first; a split-off piece (6.x btrfs_split_ordered_extent) is removed with no
+                // add of its own and matches the extent it was cut from by range.
+                let exact = state.openOrderedExtents.lastIndex(where: { $0.fileOffset == oe.fileOffset && $0.remaining == oe.length })
+                    ?? state.openOrderedExtents.lastIndex(where: { $0.fileOffset == oe.fileOffset })
+                guard let index = exact ?? state.openOrderedExtents.lastIndex(where: {
+                    $0.fileOffset <= oe.fileOffset && oe.fileOffset < $0.fileOffset &+ max($0.length, 1)
+                }) else { return (pending, nil, false, false) }
+                let remaining = state.openOrderedExtents[index].remaining
+                state.openOrderedExtents[index].remaining = remaining > oe.length ? remaining - oe.length : 0
+                state.openOrderedExtents[index].chain.append(ref)
+                let io = state.openOrderedExtents[index].io
+                let finished = state.openOrderedExtents[index].remaining == 0
+                if finished { state.openOrderedExtents.remove(at: index) }
+                return (pending, io, finished, true)
+            }
+            guard outcome.matched else {
+                if let state = inodes[key] { emit(.unmatchedOrderedExtentRemove(state, oe, ref)) }
+                break
+            }
+            if let io = outcome.io {
+                withIO(io) { state in
+                    if let pending = outcome.pending {
+                        state.outstanding &+= pending.0
+                        for r in pending.1 { state.chain.append(r) }
                     }
+                    state.chain.append(ref)
                 }
-                if entry.remaining == 0 {
-                    state.openOrderedExtents.remove(at: index)
-                    inodes[key] = state
-                    if let io = entry.io {
-                        withIO(io) { $0.openOrderedExtents -= 1 }
-                        evaluateIO(io)
-                    }
-                } else {
-                    state.openOrderedExtents[index] = entry
-                    inodes[key] = state
+                if outcome.finished {
+                    withIO(io) { $0.openOrderedExtents -= 1 }
+                    evaluateIO(io)
                 }
-            } else {
-                emit(.unmatchedOrderedExtentRemove(state, oe, ref))
-                inodes[key] = state
             }
         default:
             break

@@ -25,9 +25,11 @@ extension Ledger {
                 // A data reservation of the task's own (may_use +N then space_info reserve N) counts for
                 // its I/O; a may_use increase without it was a ticket granted to a waiting task.
                 if r.isReserve, let pending = pendingDataReserve.removeValue(forKey: ref.pid), pending.bytes == delta,
-                   let id = window(ref.pid, inode: nil), ios[id]?.countsReservations == true {
-                    ios[id]?.data &+= pending.bytes
-                    ios[id]?.chain.append(pending.ref)
+                   let id = window(ref.pid, inode: nil), withIO(id, { $0.countsReservations }) == true {
+                    withIO(id) { io in
+                        io.data &+= pending.bytes
+                        io.chain.append(pending.ref)
+                    }
                     if recentWindowReserves.count >= Self.recentWindowReserveLimit { recentWindowReserves.removeFirst() }
                     recentWindowReserves.append(WindowReserve(io: id, bytes: pending.bytes, ref: pending.ref))
                 }
@@ -35,18 +37,22 @@ extension Ledger {
             }
             // 4.x: space_info DATA events are bytes_may_use changes; a reserve starts a new write.
             if r.isReserve {
-                if let id = windowByPid[ref.pid], ios[id]?.source == .taskWindow {
-                    ios[id]?.ended = true
-                    ios[id]?.end = ref
+                if let id = windowByPid[ref.pid], withIO(id, { $0.source == .taskWindow }) == true {
+                    withIO(id) { io in
+                        io.ended = true
+                        io.end = ref
+                    }
                     windowByPid[ref.pid] = nil
                     evaluateIO(id)
                 }
                 let id = makeIO(pid: ref.pid, comm: ref.comm, inodeNumber: nil, offset: nil, length: r.bytes, source: .taskWindow, begin: ref, direct: false)
                 windowByPid[ref.pid] = id
-                ios[id]?.data &+= delta
+                withIO(id) { $0.data &+= delta }
             } else if let id = windowByPid[ref.pid] {
-                ios[id]?.data &+= delta
-                ios[id]?.chain.append(ref)
+                withIO(id) { io in
+                    io.data &+= delta
+                    io.chain.append(ref)
+                }
             }
         case .delayedInode, .delayedItem, .transaction, .delayedRefsReserve, .localDelayedRefsReserve, .orphan:
             metadataTypedReservation(r, ref)
@@ -82,13 +88,16 @@ extension Ledger {
             // Async completion from another context: the oldest ended-by-queueing I/O on that inode.
             id = ios.values.filter { $0.inodeNumber == inodeNumber && $0.ended && $0.end != nil && $0.result == nil }.map(\.id).min()
         }
-        guard let id, var io = ios[id] else { return }
-        if let inodeNumber, let known = io.inodeNumber, known != inodeNumber { return }
-        io.ended = true
-        io.end = ref
-        if result != nil { io.result = result }
-        io.chain.append(ref)
-        ios[id] = io
+        guard let id, let i = ios.index(forKey: id) else { return }
+        let ended = ioAt(i) { io -> Bool in
+            if let inodeNumber, let known = io.inodeNumber, known != inodeNumber { return false }
+            io.ended = true
+            io.end = ref
+            if result != nil { io.result = result }
+            io.chain.append(ref)
+            return true
+        }
+        guard ended else { return }
         if windowByPid[pid] == id { windowByPid[pid] = nil }
         evaluateIO(id)
     }
@@ -116,23 +125,31 @@ extension Ledger {
     mutating func window(_ pid: Int32, inode: InodeKey?) -> Int? {
         guard let inode else { return windowByPid[pid].flatMap { ios.index(forKey: $0) == nil ? nil : $0 } }
         guard let id = window(pid, inodeNumber: inode.inode), let i = ios.index(forKey: id) else { return nil }
-        if let bound = ios.values[i].inode { return bound == inode ? id : nil }
+        if let bound = ioAt(i, { $0.inode }) { return bound == inode ? id : nil }
         ios.values[i].inode = inode
         return id
     }
 
     mutating func window(_ pid: Int32, inodeNumber: UInt64) -> Int? {
         guard let id = windowByPid[pid], let i = ios.index(forKey: id) else { return nil }
-        if let n = ios.values[i].inodeNumber { return n == inodeNumber ? id : nil }
+        if let n = ioAt(i, { $0.inodeNumber }) { return n == inodeNumber ? id : nil }
         ios.values[i].inodeNumber = inodeNumber
         if directWriters.contains(PidInode(pid: pid, inode: inodeNumber)) { ios.values[i].isDirect = true }
         return id
     }
 
-    /// Applies `body` to I/O `id` in place (one lookup, no copy of its state); nothing when the
-    /// I/O is gone, like `ios[id]?.field = ...`.
-    mutating func withIO(_ id: Int, _ body: (inout IOState) -> Void) {
-        guard let i = ios.index(forKey: id) else { return }
+    /// Applies `body` to I/O `id` in place (one lookup, no copy of its state); nil when the I/O
+    /// is gone. `ios[id]?.field = x` moves the whole state out and back, and the reads
+    /// `ios[id]?.field` and `ios.values[i].field` copy it (its chain retained and released).
+    @discardableResult
+    mutating func withIO<T>(_ id: Int, _ body: (inout IOState) -> T) -> T? {
+        guard let i = ios.index(forKey: id) else { return nil }
+        return body(&ios.values[i])
+    }
+
+    /// `body` on the I/O at index `i` of `ios`, in place.
+    @inline(__always)
+    mutating func ioAt<T>(_ i: Dictionary<Int, IOState>.Index, _ body: (inout IOState) -> T) -> T {
         body(&ios.values[i])
     }
 
@@ -145,8 +162,7 @@ extension Ledger {
     /// An I/O is over when its window ended and all of its ordered extents were removed; then every
     /// reservation it made must be gone.
     mutating func evaluateIO(_ id: Int) {
-        guard let io = ios[id], io.ended, io.openOrderedExtents <= 0 else { return }
-        ios[id] = nil
+        guard withIO(id, { $0.ended && $0.openOrderedExtents <= 0 }) == true, let io = ios.removeValue(forKey: id) else { return }
         if io.isDirect, io.direction != .read { timeline?.window(io, filesystem: lastFilesystem) }
         guard io.isDirect, io.countsReservations else { return }
         remember(io)
@@ -170,9 +186,11 @@ extension Ledger {
             r.ref.pid != ref.pid && r.bytes == Int64(clamping: t.bytes) && recentEnough(r)
         }) else { return }
         let grant = recentWindowReserves.remove(at: i)
-        guard ios[grant.io] != nil else { return }
-        ios[grant.io]?.data &-= grant.bytes
-        ios[grant.io]?.chain.append(ref.with(BalanceStep(kind: .dataReserved, delta: -grant.bytes)))
+        guard ios.index(forKey: grant.io) != nil else { return }
+        withIO(grant.io) { io in
+            io.data &-= grant.bytes
+            io.chain.append(ref.with(BalanceStep(kind: .dataReserved, delta: -grant.bytes)))
+        }
     }
 }
 

@@ -172,8 +172,17 @@ public struct Ledger {
             timeline?.lost(loss, since: timeline?.cpuTime[loss.cpu], at: ref, filesystem: fs)
             lossRefs.append(ref)
             lostEvents &+= loss.count
-            for id in ios.keys { ios[id]?.lossDuring = true }
-            for key in inodes.keys { inodes[key]?.sawDataLossSinceStart = true }
+            // In place by index (no copy of the states, nor of the dictionaries for an iterator).
+            var i = ios.startIndex
+            while i != ios.endIndex {
+                ios.values[i].lossDuring = true
+                i = ios.index(after: i)
+            }
+            var k = inodes.startIndex
+            while k != inodes.endIndex {
+                inodes.values[k].sawDataLossSinceStart = true
+                k = inodes.index(after: k)
+            }
         case .inode(let i):
             if event.filesystem == nil { legacyEvidence = true }
             let key = InodeKey(filesystem: fs, root: i.root, inode: i.inode)
@@ -215,7 +224,7 @@ public struct Ledger {
             if u.space == .metadata { metadataMayUse(u.diff, ref) }
             if u.space == .data {
                 pendingDataReserve[event.pid] = nil
-                if let id = window(event.pid, inode: nil), let i = ios.index(forKey: id), ios.values[i].countsReservations {
+                if let id = window(event.pid, inode: nil), let i = ios.index(forKey: id), ioAt(i, { $0.countsReservations }) {
                     if u.diff > 0 {
                         pendingDataReserve[event.pid] = (u.diff, ref)
                     } else {
@@ -229,15 +238,16 @@ public struct Ledger {
             if !unmounted.isEmpty { unmounted.remove(FilesystemIDBox(id: fs)) }
             // A begin without completion (a read at EOF returns before iomap_dio_complete) ends at
             // the task's next direct I/O, whatever the inode.
-            if let open = windowByPid[event.pid], ios[open]?.source == .iomap {
+            if let open = windowByPid[event.pid], withIO(open, { $0.source == .iomap }) == true {
                 endWindow(pid: event.pid, inodeNumber: nil, result: nil, ref)
             }
             openWindow(event, inodeNumber: b.inode, offset: b.offset, length: b.length, source: .iomap, direct: true)
-            if let id = windowByPid[event.pid], b.isWrite { ios[id]?.direction = .write }
+            if let id = windowByPid[event.pid], b.isWrite { withIO(id) { $0.direction = .write } }
         case .iomapIteration(let it):
-            if it.isDirect, let id = windowByPid[event.pid], let io = ios[id], io.inodeNumber == nil || io.inodeNumber == it.inode,
-               io.direction == .unknown {
-                ios[id]?.direction = it.isWrite ? .write : .read
+            if it.isDirect, let id = windowByPid[event.pid] {
+                withIO(id) { io in
+                    if io.inodeNumber == nil || io.inodeNumber == it.inode, io.direction == .unknown { io.direction = it.isWrite ? .write : .read }
+                }
             }
         case .work(let w):
             work(w, ref)

@@ -63,18 +63,53 @@ struct InodeState: Sendable {
     /// Last value the kernel printed (`outstanding=`, 6.12+) to detect missed events.
     var lastReportedOutstanding: UInt64?
     var sawDataLossSinceStart = false
-    /// The inode's direct-I/O writes (at most `historyLimit`, failing ones kept first).
-    var history: [InodeIORecord] = []
+    /// The inode's direct-I/O writes (at most `historyLimit`, failing ones kept first), as the
+    /// ledger's compact references: made into `InodeIORecord`s (strings, file names) only when
+    /// the inode is evicted, not for each of the many writes that drop out of the history.
+    var history: [IOHistoryEntry] = []
     static let historyLimit = 6
 
     init(key: InodeKey) { self.key = key }
 
-    mutating func remember(_ record: InodeIORecord) {
+    mutating func remember(_ record: IOHistoryEntry) {
         if history.count >= Self.historyLimit {
             guard let drop = history.firstIndex(where: { !$0.failed }) ?? (record.failed ? history.indices.first : nil) else { return }
             history.remove(at: drop)
         }
         history.append(record)
+    }
+}
+
+/// One finished direct-I/O write in its inode's history (`InodeIORecord` once reported).
+struct IOHistoryEntry: Sendable {
+    var pid: Int32
+    var comm: InternedString
+    var offset: UInt64?
+    var length: UInt64?
+    var source: WindowSource
+    var result: Int64?
+    var begin: EventRef
+    var end: EventRef?
+
+    init(_ io: IOState) {
+        pid = io.pid
+        comm = io.comm
+        offset = io.offset
+        length = io.length
+        source = io.source
+        result = io.result
+        begin = io.begin
+        end = io.end
+    }
+
+    /// As `InodeIORecord.failed`: a negative result (errno) or fewer bytes than asked.
+    var failed: Bool {
+        guard let r = result else { return false }
+        return r < 0 || (length.map { r >= 0 && UInt64(r) < $0 } ?? false)
+    }
+
+    var description: IODescription {
+        IODescription(task: comm.string, pid: pid, offset: offset, length: length, source: source.description, result: result)
     }
 }
 
@@ -130,9 +165,7 @@ enum WindowSource: Sendable, Equatable, CustomStringConvertible {
 enum IODirection: Sendable, Equatable { case unknown, read, write }
 
 extension IOState {
-    var description: IODescription {
-        IODescription(task: comm.string, pid: pid, offset: offset, length: length, source: source.description, result: result)
-    }
+    var description: IODescription { IOHistoryEntry(self).description }
 
     /// Reads reserve nothing: only writes (known as such) are checked and collect reservations.
     var countsReservations: Bool {

@@ -129,90 +129,112 @@ extension Ledger {
     /// True once the trace showed the work-item events that bound finish windows.
     var metadataExact: Bool { isLegacy || sawWorkItems }
 
+    /// `body` on the task's state in place, created when new (copying it out and writing it back
+    /// copied its pending list and hashed the pid twice more).
+    @inline(__always)
+    mutating func modifyTask<T>(_ pid: Int32, _ body: (inout TaskMetadataState) -> T) -> T {
+        body(&taskMetadata[pid, default: TaskMetadataState()])
+    }
+
+    /// As `modifyTask`; nothing (and nothing created) when the task has no state.
+    @inline(__always)
+    @discardableResult
+    mutating func modifyExistingTask<T>(_ pid: Int32, _ body: (inout TaskMetadataState) -> T) -> T? {
+        guard let i = taskMetadata.index(forKey: pid) else { return nil }
+        return body(&taskMetadata.values[i])
+    }
+
     mutating func work(_ w: WorkItem, _ ref: EventRef) {
         sawWorkItems = true
-        var t = taskMetadata[ref.pid] ?? TaskMetadataState()
-        t.pending.removeAll()
-        t.inWork = w.kind == .scheduled
-        t.step = .idle
-        taskMetadata[ref.pid] = t
+        modifyTask(ref.pid) { t in
+            t.pending.removeAll()
+            t.inWork = w.kind == .scheduled
+            t.step = .idle
+        }
     }
 
     /// A new ordered extent outside a work item ends one writeback step of the task: what it took
     /// before belonged to that step.
     mutating func writebackStep(_ ref: EventRef) {
-        guard var t = taskMetadata[ref.pid], !t.inWork else { return }
-        t.pending.removeAll()
-        t.temporaryOpen = false
-        taskMetadata[ref.pid] = t
+        modifyExistingTask(ref.pid) { t in
+            guard !t.inWork else { return }
+            t.pending.removeAll()
+            t.temporaryOpen = false
+        }
     }
 
     /// A transaction commit ends whatever the committing task took from block reservations.
     mutating func transactionCommitted(_ ref: EventRef) {
-        guard var t = taskMetadata[ref.pid] else { return }
-        t.pending.removeAll()
-        t.temporaryOpen = false
-        taskMetadata[ref.pid] = t
+        modifyExistingTask(ref.pid) { t in
+            t.pending.removeAll()
+            t.temporaryOpen = false
+        }
     }
 
     /// `update_bytes_may_use METADATA`.
     mutating func metadataMayUse(_ diff: Int64, _ ref: EventRef) {
-        var t = taskMetadata[ref.pid] ?? TaskMetadataState()
-        if diff > 0 {
-            t.step = .mayUseRaised(UInt64(diff))
-        } else if diff < 0 {
-            if case .bareSpaceInfo(let n, let reserveRef) = t.step, n == diff.magnitude, t.tracksConsumption {
-                t.add(MetadataConsumption(kind: .treeBlock, bytes: Int64(clamping: n), ref: reserveRef))
+        modifyTask(ref.pid) { t in
+            if diff > 0 {
+                t.step = .mayUseRaised(UInt64(diff))
+            } else if diff < 0 {
+                if case .bareSpaceInfo(let n, let reserveRef) = t.step, n == diff.magnitude, t.tracksConsumption {
+                    t.add(MetadataConsumption(kind: .treeBlock, bytes: Int64(clamping: n), ref: reserveRef))
+                }
+                t.step = .idle
             }
-            t.step = .idle
         }
-        taskMetadata[ref.pid] = t
     }
 
     /// `btrfs_space_reservation space_info: 4 reserve N`.
     mutating func metadataSpaceInfoReserve(_ bytes: UInt64, _ ref: EventRef) {
-        var t = taskMetadata[ref.pid] ?? TaskMetadataState()
-        switch t.step {
-        case .mayUseRaised(let n) where n == bytes: t.step = .ownSpaceInfo(n)
-        case .ownSpaceInfo(let n) where n == bytes: t.step = .spentAtOnce(n)
-        case .ownSpaceInfo:
-            t.temporaryOpen = true
-            t.step = .bareSpaceInfo(bytes, ref)
-        default: t.step = .bareSpaceInfo(bytes, ref)
+        modifyTask(ref.pid) { t in
+            switch t.step {
+            case .mayUseRaised(let n) where n == bytes: t.step = .ownSpaceInfo(n)
+            case .ownSpaceInfo(let n) where n == bytes: t.step = .spentAtOnce(n)
+            case .ownSpaceInfo:
+                t.temporaryOpen = true
+                t.step = .bareSpaceInfo(bytes, ref)
+            default: t.step = .bareSpaceInfo(bytes, ref)
+            }
         }
-        taskMetadata[ref.pid] = t
     }
 
     /// A typed reservation (`delayed_inode`, `delayed_item`, `transaction`, ...) of the task.
     mutating func metadataTypedReservation(_ r: SpaceReservation, _ ref: EventRef) {
-        var t = taskMetadata[ref.pid] ?? TaskMetadataState()
-        var own = false
-        switch t.step {
-        case .ownSpaceInfo(let n), .bareSpaceInfo(let n, _): own = n == r.bytes
-        case .idle, .mayUseRaised, .spentAtOnce: own = false
+        modifyTask(ref.pid) { t in
+            var own = false
+            switch t.step {
+            case .ownSpaceInfo(let n), .bareSpaceInfo(let n, _): own = n == r.bytes
+            case .idle, .mayUseRaised, .spentAtOnce: own = false
+            }
+            t.step = .idle
+            t.temporaryOpen = false
+            if r.kind == .transaction {
+                t.transactionHeld = max(0, t.transactionHeld &+ (r.isReserve ? Int64(clamping: r.bytes) : -Int64(clamping: r.bytes)))
+                if r.isReserve { t.pending.removeAll() }
+            }
+            if r.kind == .delayedInode && r.isReserve && !own && t.tracksConsumption {
+                t.add(MetadataConsumption(kind: .migrated, bytes: Int64(clamping: r.bytes), ref: ref, inode: r.value))
+            }
         }
-        t.step = .idle
-        t.temporaryOpen = false
-        if r.kind == .transaction {
-            t.transactionHeld = max(0, t.transactionHeld &+ (r.isReserve ? Int64(clamping: r.bytes) : -Int64(clamping: r.bytes)))
-            if r.isReserve { t.pending.removeAll() }
-        }
-        if r.kind == .delayedInode && r.isReserve && !own && t.tracksConsumption {
-            t.add(MetadataConsumption(kind: .migrated, bytes: Int64(clamping: r.bytes), ref: ref, inode: r.value))
-        }
-        taskMetadata[ref.pid] = t
     }
 
     /// Charges what the task's work item took so far to `inode`. Outside a work item (writeback
     /// making an inline extent) the tree blocks since the task's last writeback step, and a
     /// migration only when it names this inode.
+    private static func consume(_ pending: [MetadataConsumption], into balance: inout MetadataBalance) {
+        for c in pending { balance.consume(c) }
+    }
+
     mutating func chargeMetadataConsumption(pid: Int32, _ key: FilesystemInode) {
-        guard var t = taskMetadata[pid], !t.pending.isEmpty else { return }
-        if !t.inWork { t.pending.removeAll { $0.kind == .migrated && $0.inode != key.inode } }
-        var balance = metadata.removeValue(forKey: key) ?? MetadataBalance()
-        for c in t.pending { balance.consume(c) }
-        metadata[key] = balance
-        t.pending.removeAll()
-        taskMetadata[pid] = t
+        // The task's pending list is taken out of its state in place, and the inode's balance
+        // charged in place (no copies of either state, no second lookups).
+        var pending: [MetadataConsumption] = []
+        guard let inWork = modifyExistingTask(pid, { t -> Bool in
+            swap(&pending, &t.pending)
+            return t.inWork
+        }), !pending.isEmpty else { return }
+        if !inWork { pending.removeAll { $0.kind == .migrated && $0.inode != key.inode } }
+        Self.consume(pending, into: &metadata[key, default: MetadataBalance()])
     }
 }

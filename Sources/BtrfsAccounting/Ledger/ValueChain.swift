@@ -154,10 +154,11 @@ extension Ledger {
     }
 
     mutating func checkChain(_ key: ValueChainKey, filesystem: FilesystemID?, before: UInt64, diff: Int64, _ ref: EventRef) {
-        var chain = valueChains.removeValue(forKey: key) ?? ValueChain()
-        if case .qgroupReserve = key { chain.resetsAtZero = true }
-        let breaks = chain.add(ValueChain.Step(before: before, diff: diff, ref: ref), lossMarkers: lossRefs.count)
-        valueChains[key] = chain
+        let step = ValueChain.Step(before: before, diff: diff, ref: ref)
+        let markers = lossRefs.count
+        if case .qgroupReserve = key { valueChains[key, default: ValueChain()].resetsAtZero = true }
+        // In place (one lookup; removing the chain and inserting it again hashed the key twice more).
+        let breaks = valueChains[key, default: ValueChain()].add(step, lossMarkers: markers)
         for b in breaks { emit(.valueChainBroke(key, filesystem, b)) }
     }
 

@@ -54,7 +54,7 @@ final class TimelineRecorder {
     }
 
     func window(_ io: IOState, filesystem: FilesystemID?) {
-        let failed = InodeIORecord(io: io.description, begin: EventReference(file: "", line: 0, timestamp: nil, task: "", pid: 0, event: ""), end: nil).failed
+        let failed = IOHistoryEntry(io).failed
         // Full: failed writes still get in (up to twice the cap), they are what the report is about.
         guard timeline.windows.count < Self.windowLimit || (failed && timeline.windows.count < 2 * Self.windowLimit) else {
             timeline.droppedWindows += 1

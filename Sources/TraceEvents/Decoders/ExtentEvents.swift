@@ -2,9 +2,9 @@
 enum ExtentEvents {
     /// Class `btrfs__reserve_extent` fields (`bg_objectid`, `flags`, `start`, `len`, 4.x to 6.18).
     enum ReservedKey {
-        static let start = FieldKey(0, "start")
-        static let length = FieldKey(1, "len")
-        static let flags = FieldKey(2, "flags")
+        static var start: FieldKey { FieldKey(0, "start") }
+        static var length: FieldKey { FieldKey(1, "len") }
+        static var flags: FieldKey { FieldKey(2, "flags") }
         static let all = [start, length, flags]
     }
 
@@ -20,8 +20,8 @@ enum ExtentEvents {
 
     /// Class `btrfs__reserved_extent` fields.
     enum AllocatedKey {
-        static let start = FieldKey(0, "start")
-        static let length = FieldKey(1, "len")
+        static var start: FieldKey { FieldKey(0, "start") }
+        static var length: FieldKey { FieldKey(1, "len") }
         static let all = [start, length]
     }
 

@@ -5,8 +5,8 @@
 enum InodeEvents {
     /// Fields: `ino`, `blocks`, `disk_i_size`, `generation`, `last_trans`, `logged_trans`, `root_objectid`.
     enum Key {
-        static let root = FieldKey(0, "root", "root_objectid")
-        static let inode = FieldKey(1, "ino")
+        static var root: FieldKey { FieldKey(0, "root", "root_objectid") }
+        static var inode: FieldKey { FieldKey(1, "ino") }
         static let all = [root, inode]
     }
 

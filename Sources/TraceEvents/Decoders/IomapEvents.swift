@@ -90,12 +90,12 @@ enum IomapEvents {
     /// `ki_flags`, `dio_flags`, `aio`. The IOCB_WRITE bit is taken from the format's flag table
     /// when there is one (it moved between versions), 1 << 18 in `-R` text.
     enum BeginKey {
-        static let device = FieldKey(0, "dev")
-        static let inode = FieldKey(1, "ino")
-        static let position = FieldKey(2, "pos")
-        static let count = FieldKey(3, "count")
-        static let isWrite = FieldKey(4, "ki_flags", flag: "WRITE", fallbackMask: 1 << 18)
-        static let aio = FieldKey(5, "aio")
+        static var device: FieldKey { FieldKey(0, "dev") }
+        static var inode: FieldKey { FieldKey(1, "ino") }
+        static var position: FieldKey { FieldKey(2, "pos") }
+        static var count: FieldKey { FieldKey(3, "count") }
+        static var isWrite: FieldKey { FieldKey(4, "ki_flags", flag: "WRITE", fallbackMask: 1 << 18) }
+        static var aio: FieldKey { FieldKey(5, "aio") }
         static let all = [device, inode, position, count, isWrite, aio]
     }
 
@@ -110,11 +110,11 @@ enum IomapEvents {
     /// `iomap_dio_complete` (`dev`, `ino`, `isize`, `pos`, `ki_flags`, `aio`, `error`, `ret`) and
     /// the range class of `iomap_dio_rw_queued` (`dev`, `ino`, `size`, `offset`, `length`).
     enum EndKey {
-        static let device = FieldKey(0, "dev")
-        static let inode = FieldKey(1, "ino")
-        static let position = FieldKey(2, "pos", "offset")
-        static let error = FieldKey(3, "error")
-        static let result = FieldKey(4, "ret")
+        static var device: FieldKey { FieldKey(0, "dev") }
+        static var inode: FieldKey { FieldKey(1, "ino") }
+        static var position: FieldKey { FieldKey(2, "pos", "offset") }
+        static var error: FieldKey { FieldKey(3, "error") }
+        static var result: FieldKey { FieldKey(4, "ret") }
         static let all = [device, inode, position, error, result]
     }
 
@@ -128,11 +128,11 @@ enum IomapEvents {
     /// `iomap_iter` fields: `dev`, `ino`, `pos`, `length`, (`processed` 6.12 | `status` 6.18),
     /// `flags` (the `IOMAP_*` mask), `ops`, `caller`.
     enum IterationKey {
-        static let device = FieldKey(0, "dev")
-        static let inode = FieldKey(1, "ino")
-        static let position = FieldKey(2, "pos")
-        static let length = FieldKey(3, "length")
-        static let flags = FieldKey(4, "flags")
+        static var device: FieldKey { FieldKey(0, "dev") }
+        static var inode: FieldKey { FieldKey(1, "ino") }
+        static var position: FieldKey { FieldKey(2, "pos") }
+        static var length: FieldKey { FieldKey(3, "length") }
+        static var flags: FieldKey { FieldKey(4, "flags") }
         static let all = [device, inode, position, length, flags]
     }
 

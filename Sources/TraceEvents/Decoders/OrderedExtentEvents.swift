@@ -26,16 +26,16 @@ enum OrderedExtentEvents {
 
     /// Class `btrfs__ordered_extent` fields: 4.x `root_objectid`, 5.x+ adds `truncated_len`.
     enum OrderedKey {
-        static let root = FieldKey(0, "root", "root_objectid")
-        static let inode = FieldKey(1, "ino")
-        static let fileOffset = FieldKey(2, "file_offset")
-        static let start = FieldKey(3, "start")
-        static let length = FieldKey(4, "len")
-        static let diskLength = FieldKey(5, "disk_len")
-        static let truncatedLength = FieldKey(6, "truncated_len")
-        static let bytesLeft = FieldKey(7, "bytes_left")
-        static let flags = FieldKey(8, "flags")
-        static let refs = FieldKey(9, "refs")
+        static var root: FieldKey { FieldKey(0, "root", "root_objectid") }
+        static var inode: FieldKey { FieldKey(1, "ino") }
+        static var fileOffset: FieldKey { FieldKey(2, "file_offset") }
+        static var start: FieldKey { FieldKey(3, "start") }
+        static var length: FieldKey { FieldKey(4, "len") }
+        static var diskLength: FieldKey { FieldKey(5, "disk_len") }
+        static var truncatedLength: FieldKey { FieldKey(6, "truncated_len") }
+        static var bytesLeft: FieldKey { FieldKey(7, "bytes_left") }
+        static var flags: FieldKey { FieldKey(8, "flags") }
+        static var refs: FieldKey { FieldKey(9, "refs") }
         static let all = [root, inode, fileOffset, start, length, diskLength, truncatedLength, bytesLeft, flags, refs]
     }
 
@@ -60,11 +60,11 @@ enum OrderedExtentEvents {
 
     /// `btrfs_finish_ordered_extent` (6.5+) fields.
     enum FinishedKey {
-        static let root = FieldKey(0, "root", "root_objectid")
-        static let inode = FieldKey(1, "ino")
-        static let start = FieldKey(2, "start")
-        static let length = FieldKey(3, "len")
-        static let uptodate = FieldKey(4, "uptodate")
+        static var root: FieldKey { FieldKey(0, "root", "root_objectid") }
+        static var inode: FieldKey { FieldKey(1, "ino") }
+        static var start: FieldKey { FieldKey(2, "start") }
+        static var length: FieldKey { FieldKey(3, "len") }
+        static var uptodate: FieldKey { FieldKey(4, "uptodate") }
         static let all = [root, inode, start, length, uptodate]
     }
 
@@ -79,10 +79,10 @@ enum OrderedExtentEvents {
 
     /// `btrfs_inode_mod_outstanding_extents` (4.15+) fields; 6.12 adds `outstanding`.
     enum OutstandingKey {
-        static let root = FieldKey(0, "root", "root_objectid")
-        static let inode = FieldKey(1, "ino")
-        static let mod = FieldKey(2, "mod")
-        static let outstanding = FieldKey(3, "outstanding")
+        static var root: FieldKey { FieldKey(0, "root", "root_objectid") }
+        static var inode: FieldKey { FieldKey(1, "ino") }
+        static var mod: FieldKey { FieldKey(2, "mod") }
+        static var outstanding: FieldKey { FieldKey(3, "outstanding") }
         static let all = [root, inode, mod, outstanding]
     }
 

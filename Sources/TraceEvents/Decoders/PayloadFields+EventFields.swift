@@ -12,13 +12,16 @@ extension PayloadFields: EventFields {
         return found
     }
 
+    @inline(__always)
     public func has(_ key: FieldKey) -> Bool { range(key) != nil }
 
+    @inline(__always)
     public func unsigned(_ key: FieldKey) -> UInt64? {
         guard let (s, e) = range(key), let r = Bytes.parseNumber(buffer, s, e), !r.negative else { return nil }
         return r.magnitude
     }
 
+    @inline(__always)
     public func signed(_ key: FieldKey) -> Int64? {
         guard let (s, e) = range(key), let r = Bytes.parseNumber(buffer, s, e) else { return nil }
         return Self.signedValue(r.magnitude, negative: r.negative)

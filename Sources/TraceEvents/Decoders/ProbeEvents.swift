@@ -36,10 +36,10 @@ public enum ProbeEvents {
     /// Fields a probe definition may fetch (the lab's `ino=… pos=… count=…`, `ret=$retval`, or
     /// perf-probe's `arg1`).
     enum Key {
-        static let inode = FieldKey(0, "ino")
-        static let position = FieldKey(1, "pos", "start")
-        static let count = FieldKey(2, "count", "length")
-        static let returnValue = FieldKey(3, "ret", "$retval", "arg1")
+        static var inode: FieldKey { FieldKey(0, "ino") }
+        static var position: FieldKey { FieldKey(1, "pos", "start") }
+        static var count: FieldKey { FieldKey(2, "count", "length") }
+        static var returnValue: FieldKey { FieldKey(3, "ret", "$retval", "arg1") }
         static let all = [inode, position, count, returnValue]
     }
 

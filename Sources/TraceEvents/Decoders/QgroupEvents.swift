@@ -2,12 +2,12 @@
 enum QgroupEvents {
     /// Class `btrfs__qgroup_rsv_data` (4.4+) fields: `rootid`, `ino`, `start`, `len`, `reserved`, `op`.
     enum DataKey {
-        static let root = FieldKey(0, "root", "rootid", "root_objectid")
-        static let inode = FieldKey(1, "ino")
-        static let start = FieldKey(2, "start")
-        static let length = FieldKey(3, "len")
-        static let reserved = FieldKey(4, "reserved")
-        static let operation = FieldKey(5, "op")
+        static var root: FieldKey { FieldKey(0, "root", "rootid", "root_objectid") }
+        static var inode: FieldKey { FieldKey(1, "ino") }
+        static var start: FieldKey { FieldKey(2, "start") }
+        static var length: FieldKey { FieldKey(3, "len") }
+        static var reserved: FieldKey { FieldKey(4, "reserved") }
+        static var operation: FieldKey { FieldKey(5, "op") }
         static let all = [root, inode, start, length, reserved, operation]
     }
 
@@ -42,10 +42,10 @@ enum QgroupEvents {
 
     /// `qgroup_update_reserve` / `btrfs_qgroup_update_reserve` fields.
     enum UpdateKey {
-        static let qgroup = FieldKey(0, "qgid")
-        static let type = FieldKey(1, "type")
-        static let currentReserved = FieldKey(2, "cur_reserved")
-        static let diff = FieldKey(3, "diff")
+        static var qgroup: FieldKey { FieldKey(0, "qgid") }
+        static var type: FieldKey { FieldKey(1, "type") }
+        static var currentReserved: FieldKey { FieldKey(2, "cur_reserved") }
+        static var diff: FieldKey { FieldKey(3, "diff") }
         static let all = [qgroup, type, currentReserved, diff]
     }
 
@@ -59,9 +59,9 @@ enum QgroupEvents {
 
     /// Class `btrfs__qgroup_meta_reserve` / `qgroup_meta_convert` fields (convert has no `type`).
     enum MetaKey {
-        static let root = FieldKey(0, "refroot")
-        static let diff = FieldKey(1, "diff")
-        static let type = FieldKey(2, "type")
+        static var root: FieldKey { FieldKey(0, "refroot") }
+        static var diff: FieldKey { FieldKey(1, "diff") }
+        static var type: FieldKey { FieldKey(2, "type") }
         static let all = [root, diff, type]
     }
 

@@ -106,15 +106,18 @@ struct RecordFields: EventFields {
     @inline(__always)
     func raw(_ key: FieldKey) -> UInt64? { field(key).value(in: record, swapBytes: swapBytes) }
 
+    @inline(__always)
     func has(_ key: FieldKey) -> Bool { field(key).present }
 
     /// nil for a signed field holding a negative value, as the text shows it with a `-`.
+    @inline(__always)
     func unsigned(_ key: FieldKey) -> UInt64? {
         let f = field(key)
         guard let v = f.value(in: record, swapBytes: swapBytes) else { return nil }
         return f.signed && Int64(bitPattern: v) < 0 ? nil : v
     }
 
+    @inline(__always)
     func signed(_ key: FieldKey) -> Int64? { raw(key).map { Int64(bitPattern: $0) } }
 
     /// A `__data_loc char[]` (or `__rel_loc`): low 16 bits offset, high 16 bits length with NUL.

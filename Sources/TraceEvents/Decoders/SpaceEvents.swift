@@ -3,10 +3,10 @@ enum SpaceEvents {
     /// `btrfs_space_reservation` fields (all kernels): `fsid`, `__string type`, `u64 val`,
     /// `u64 bytes`, `int reserve`.
     enum ReservationKey {
-        static let type = FieldKey(0, "type")
-        static let value = FieldKey(1, "val")
-        static let bytes = FieldKey(2, "bytes")
-        static let reserve = FieldKey(3, "reserve")
+        static var type: FieldKey { FieldKey(0, "type") }
+        static var value: FieldKey { FieldKey(1, "val") }
+        static var bytes: FieldKey { FieldKey(2, "bytes") }
+        static var reserve: FieldKey { FieldKey(3, "reserve") }
         static let all = [type, value, bytes, reserve]
     }
 
@@ -82,10 +82,10 @@ enum SpaceEvents {
 
     /// `btrfs_reserve_ticket` (6.1+) fields.
     enum TicketKey {
-        static let flags = FieldKey(0, "flags")
-        static let bytes = FieldKey(1, "bytes")
-        static let startNanoseconds = FieldKey(2, "start_ns")
-        static let error = FieldKey(3, "error")
+        static var flags: FieldKey { FieldKey(0, "flags") }
+        static var bytes: FieldKey { FieldKey(1, "bytes") }
+        static var startNanoseconds: FieldKey { FieldKey(2, "start_ns") }
+        static var error: FieldKey { FieldKey(3, "error") }
         static let all = [flags, bytes, startNanoseconds, error]
     }
 
@@ -100,9 +100,9 @@ enum SpaceEvents {
 
     /// Class `btrfs__space_info_update` (6.1+) fields.
     enum UpdateKey {
-        static let type = FieldKey(0, "type")
-        static let old = FieldKey(1, "old")
-        static let diff = FieldKey(2, "diff")
+        static var type: FieldKey { FieldKey(0, "type") }
+        static var old: FieldKey { FieldKey(1, "old") }
+        static var diff: FieldKey { FieldKey(2, "diff") }
         static let all = [type, old, diff]
     }
 

@@ -5,7 +5,7 @@
 /// named through the capture's kallsyms.
 enum WorkEvents {
     enum Key {
-        static let function = FieldKey(0, "func")
+        static var function: FieldKey { FieldKey(0, "func") }
         static let all = [function]
     }
 
