@@ -37,12 +37,16 @@ public enum ParallelReplay {
         return base.distance(to: UnsafeRawPointer(nl)) + 1
     }
 
+    /// The most the kernel maps around one faulting page (`fault_around_bytes`, 64 KB by default).
+    static let faultAroundBytes = 64 << 10
+
     static func blockCount(_ buffer: UnsafeRawBufferPointer, blockSize: Int) -> Int {
         (buffer.count + blockSize - 1) / blockSize
     }
 
     static func decode(_ buffer: UnsafeRawBufferPointer, _ range: Range<Int>, fileIndex: Int32, name: String, format: TraceFormat) -> Block {
         let block = Block()
+        block.range = range
         // About 190 bytes per line on dense 6.x traces; growth covers denser ones.
         block.events.reserveCapacity(range.count / 180 + 16)
         let reader = TraceReader(fileIndex: fileIndex, fileName: name)
@@ -164,8 +168,12 @@ public enum ParallelReplay {
             lineOffset += Int(block.statistics.lines)
             // Everything before this block's end is read: release it again, since the kernel's
             // fault-around maps pages next to each one touched, some of them in blocks already
-            // released (memory would grow with the file otherwise).
-            release(shared, releasedUpTo..<block.range.upperBound)
+            // released (memory would grow with the file otherwise). That includes the byte before
+            // this block, which its worker read to find where the block starts, possibly after
+            // the block before was released: with large page-cache folios that one read maps the
+            // whole 2 MB folio again (measured: 80 MB of them mapped at once on a 518 MB trace).
+            let touchedBefore = max(0, block.range.lowerBound - 1 - Self.faultAroundBytes)
+            release(shared, min(releasedUpTo, touchedBefore)..<block.range.upperBound)
             releasedUpTo = max(releasedUpTo, block.range.upperBound & ~(pageSize - 1))
             progress?.add(bytes: block.range.count, events: Int(block.statistics.events))
             applied += 1
