@@ -106,26 +106,42 @@ public enum ParallelReplay {
                     blockSize: Int = defaultBlockSize, progress: ProgressCounter? = nil, ledger: inout Ledger, statistics: inout TraceStatistics) throws {
         let blockSize = max(blockSize, 1)
         let count = blockCount(buffer, blockSize: blockSize)
-        // One decoding worker per online core, block i on worker i % workers; this thread replays
-        // the decoded blocks in input order meanwhile (the OS shares the cores among them, so the
-        // ledger never waits for a wave to end). Blocks decoded ahead are bounded by `window`.
-        let workers = max(1, min(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), count))
+        // One decoding worker per core this process may use, block i on worker i % workers; this
+        // thread replays the decoded blocks in input order meanwhile (the OS shares the cores among
+        // them, so the ledger never waits for a wave to end). Blocks decoded ahead are bounded by
+        // `window`. The workers are threads of their own: they block on `mayStart`, and blocked
+        // work on libdispatch's pool stalls the pool (see `PosixThread`).
+        let workers = max(1, min(PosixThread.availableCores, count))
         let window = workers + 1
         let pipeline = Pipeline(count: count, window: window)
         nonisolated(unsafe) let shared = buffer
-        let group = DispatchGroup()
+        var threads: [PosixThread] = []
+        func stopWorkers(after applied: Int) {
+            // On an error (or a throw from the ledger) release the workers still waiting, then
+            // wait for them: no thread outlives the mapped buffer.
+            if applied < count {
+                pipeline.cancelled = true
+                for i in applied..<count { pipeline.mayStart[i].signal() }
+            }
+            for thread in threads { thread.join() }
+        }
         for worker in 0..<workers {
-            DispatchQueue.global().async(group: group) {
-                var i = worker
-                while i < count {
-                    pipeline.mayStart[i].wait()
-                    if pipeline.cancelled { return }
-                    let range = boundary(shared, i, blockSize: blockSize)..<boundary(shared, i + 1, blockSize: blockSize)
-                    pipeline.blocks[i] = decode(shared, range, fileIndex: fileIndex, name: name, format: format)
-                    release(shared, range)
-                    pipeline.ready[i].signal()
-                    i += workers
-                }
+            do {
+                threads.append(try PosixThread(name: "decoding \(name)") {
+                    var i = worker
+                    while i < count {
+                        pipeline.mayStart[i].wait()
+                        if pipeline.cancelled { return }
+                        let range = boundary(shared, i, blockSize: blockSize)..<boundary(shared, i + 1, blockSize: blockSize)
+                        pipeline.blocks[i] = decode(shared, range, fileIndex: fileIndex, name: name, format: format)
+                        release(shared, range)
+                        pipeline.ready[i].signal()
+                        i += workers
+                    }
+                })
+            } catch {
+                stopWorkers(after: 0)
+                throw error
             }
         }
         var fileStatistics = TraceStatistics()
@@ -135,15 +151,7 @@ public enum ParallelReplay {
         var applied = 0
         var releasedUpTo = 0
         let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
-        defer {
-            // On an error (or a throw from the ledger) release the workers still waiting, then
-            // wait for them: no thread outlives the mapped buffer.
-            if applied < count {
-                pipeline.cancelled = true
-                for i in applied..<count { pipeline.mayStart[i].signal() }
-            }
-            group.wait()
-        }
+        defer { stopWorkers(after: applied) }
         while applied < count {
             let i = applied
             pipeline.ready[i].wait()

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+public import TraceInput
 
 /// Errors from live tracefs control and the loop-device helpers.
 ///
@@ -21,6 +22,11 @@ public enum LiveTraceError: Error, Equatable, Sendable, CustomStringConvertible 
     case toolMissing(String)
     /// tracefs content could not be understood.
     case unexpectedContent(path: String, content: String)
+
+    /// A reader thread that could not be started.
+    public init(_ error: PosixThread.StartError) {
+        self = .system(call: "pthread_create", path: error.name, errno: error.errno)
+    }
 
     public var description: String {
         switch self {

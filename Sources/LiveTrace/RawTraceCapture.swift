@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 public import TraceDat
+import TraceInput
 
 /// Copies every CPU's ring buffer (`per_cpu/cpuN/trace_pipe_raw`) to one file per CPU in
 /// `directory`, one reader thread per CPU, from `start` until `stop`: the binary pages a
@@ -28,7 +29,7 @@ public final class RawTraceCapture {
 
     public let pageSize: Int
     private let readers: [RawCPUReader]
-    private var threads: [ReaderThread] = []
+    private var threads: [PosixThread] = []
     private var stopPipe: (read: Int32, write: Int32)
 
     /// Opens every CPU's `trace_pipe_raw` and starts its reader.
@@ -54,7 +55,9 @@ public final class RawTraceCapture {
         }
         self.readers = readers
         do throws(LiveTraceError) {
-            for reader in readers { threads.append(try ReaderThread(name: reader.path) { reader.run() }) }
+            for reader in readers {
+                do { threads.append(try PosixThread(name: reader.path) { reader.run() }) } catch { throw LiveTraceError(error) }
+            }
         } catch {
             _ = try? stop()
             throw error

@@ -26,7 +26,6 @@ public final class PrefetchingSource: ByteSource, @unchecked Sendable {
         var spare: [UnsafeMutableRawBufferPointer] = []
         let filled = DispatchSemaphore(value: 0)
         let free: DispatchSemaphore
-        let finished = DispatchSemaphore(value: 0)
         var cancelled = false
         let allBuffers: [UnsafeMutableRawBufferPointer]
 
@@ -79,6 +78,9 @@ public final class PrefetchingSource: ByteSource, @unchecked Sendable {
     }
 
     private let pipeline: Pipeline
+    private let producer: PosixThread?
+    /// The upstream itself when no producer thread could be started.
+    private let direct: (any ByteSource)?
     private var current: Chunk?
     private var offset = 0
     private var atEnd = false
@@ -88,20 +90,27 @@ public final class PrefetchingSource: ByteSource, @unchecked Sendable {
         let pipeline = Pipeline(chunkSize: chunkSize, depth: depth)
         self.pipeline = pipeline
         nonisolated(unsafe) let source = upstream
-        DispatchQueue.global(qos: .userInitiated).async {
-            pipeline.produce(source)
-            pipeline.finished.signal()
+        // A thread of its own, not libdispatch's pool: the producer blocks while the consumer is
+        // behind, and `check` runs several cases on the pool at once (see `PosixThread`).
+        do {
+            producer = try PosixThread(name: "read-ahead \(upstream.name)") { pipeline.produce(source) }
+            direct = nil
+        } catch {
+            // No thread to be had: read the upstream in place, without the overlap.
+            producer = nil
+            direct = upstream
         }
     }
 
     deinit {
         pipeline.withLock { pipeline.cancelled = true }
         pipeline.free.signal()
-        pipeline.finished.wait()
+        producer?.join()
     }
 
     public func read(into destination: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
         guard let target = destination.baseAddress, destination.count > 0 else { return 0 }
+        if let direct { return try direct.read(into: destination) }
         while true {
             if atEnd { return 0 }
             if current == nil {

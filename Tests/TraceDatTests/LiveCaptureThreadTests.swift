@@ -2,6 +2,7 @@ import Foundation
 @testable import LiveTrace
 @testable import TraceDat
 import TraceEvents
+import TraceInput
 import XCTest
 
 /// `record`'s readers and its live merge on their own threads, as they run: one `RawCPUReader`
@@ -28,7 +29,7 @@ final class LiveCaptureThreadTests: XCTestCase {
             readers.append(try RawCPUReader(cpu: cpu, rawPath: source, path: dir.appendingPathComponent("cpu\(cpu).raw").path,
                                             pageSize: pageSize, stop: fds[0], tickets: tickets))
         }
-        let threads = try readers.map { reader in try ReaderThread(name: reader.path) { reader.run() } }
+        let threads = try readers.map { reader in try PosixThread(name: reader.path) { reader.run() } }
         var stopped = false
         func stop() {
             guard !stopped else { return }

@@ -3,6 +3,7 @@ import FixtureCheck
 import LiveTrace
 import Synchronization
 import TraceDat
+import TraceInput
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -24,7 +25,7 @@ final class RecordLiveAnalysis: @unchecked Sendable {
 
     private let stream: LiveTraceDatStream
     private let loss = Mutex<[Int32: UInt64]?>(nil)
-    private var thread: ReaderThread?
+    private var thread: PosixThread?
     // Written by the thread, read after it was joined.
     private var result: Result<AnalysisReport, any Error>?
     private var outcome: Outcome?
@@ -39,7 +40,7 @@ final class RecordLiveAnalysis: @unchecked Sendable {
                 usleep(1000)
             }
         })
-        thread = try ReaderThread(name: "live analysis") { [self] in
+        thread = try PosixThread(name: "live analysis") { [self] in
             // Linux keeps the nice value per thread; 0 is the calling one.
             _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Self.niceness)
             result = Result { try Analysis.run(stream: wrapped, name: name, options: options) }
