@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import TraceEvents
 
 /// Function names by address from a trace.dat's kallsyms text (`ffffffffc0a1b2c0 t name\t[module]`),
 /// for `%ps` fields: an address is named by the symbol at the highest address at or below it (of
@@ -8,7 +9,7 @@ import Glibc
 /// the last symbol only its exact address is named. The text is indexed on first use (one pass
 /// over its bytes; names stay in the text until asked for): kallsyms is megabytes and most
 /// traces never name a function.
-final class FunctionSymbols {
+final class FunctionSymbols: FunctionNaming {
     private var text: UnsafeRawBufferPointer?
     private let load: () -> UnsafeRawBufferPointer?
     private var addresses: [UInt64] = []

@@ -8,11 +8,11 @@ import TraceEvents
 final class RecordDecoder {
     let swapBytes: Bool
     /// Names function addresses (`%ps`) from the file's kallsyms, parsed on first use.
-    private let functionName: (UInt64) -> String?
+    private let functionNames: any FunctionNaming
 
-    init(swapBytes: Bool, functionName: @escaping (UInt64) -> String?) {
+    init(swapBytes: Bool, functionNames: any FunctionNaming) {
         self.swapBytes = swapBytes
-        self.functionName = functionName
+        self.functionNames = functionNames
     }
 
     /// The value of `f` in `p`, zero- or sign-extended (for the common fields).
@@ -23,6 +23,6 @@ final class RecordDecoder {
 
     /// Decodes one record (`p` starts at `common_type`) of the event type `d`.
     func decode(_ d: EventDescriptor, _ p: UnsafeRawBufferPointer) -> AccountingEvent? {
-        d.layout.decode(p, swapBytes: swapBytes, functionName: functionName)
+        d.layout.decode(p, swapBytes: swapBytes, functionNames: functionNames)
     }
 }

@@ -41,8 +41,9 @@ public final class TraceDatReader {
     /// inferred per event from the presence of `truncated_len` (as the text path does).
     private let modernFlagsFromVersion: Bool?
     private var descriptors: [Int: EventDescriptor] = [:]
-    /// The same for types below `directTypes`, looked up without hashing (one per record).
-    private var descriptorsByType: [EventDescriptor?] = Array(repeating: nil, count: TraceDatReader.directTypes)
+    /// The same for types below `directTypes`, looked up without hashing (one per record), unmanaged:
+    /// `allDescriptors` owns them, and a strong reference taken per record cost a retain and a release.
+    private var descriptorsByType: [Unmanaged<EventDescriptor>?] = Array(repeating: nil, count: TraceDatReader.directTypes)
     private static let directTypes = 4096
     private var allDescriptors: [EventDescriptor] = []
     private var unknownTypes: Set<Int> = []
@@ -89,7 +90,7 @@ public final class TraceDatReader {
         guard !layout.formats.isEmpty else { throw InputError(file: path, message: "corrupt trace.dat: no event formats") }
         let layout = self.layout
         let symbols = FunctionSymbols(kallsyms: { layout.kallsymsText() })
-        decoder = RecordDecoder(swapBytes: layout.bigEndian != (1.bigEndian == 1), functionName: symbols.name(at:))
+        decoder = RecordDecoder(swapBytes: layout.bigEndian != (1.bigEndian == 1), functionNames: symbols)
         uname = layout.uname
         if let uname {
             let parts = uname.split(separator: " ")
@@ -117,18 +118,27 @@ public final class TraceDatReader {
         defer { countEventsByName() }
         // The top buffer first, then instances, each CPU in the file's order.
         let buffers = layout.buffers.enumerated().sorted { ($0.element.name.isEmpty ? 0 : 1, $0.offset) < ($1.element.name.isEmpty ? 0 : 1, $1.offset) }
-        var streams: [RingBufferStream] = []
         do {
+            var opened: [RingBufferStream] = []
             for (index, buffer) in buffers {
                 for cpu in buffer.cpus where cpu.size > 0 {
-                    streams.append(try RingBufferStream(layout: layout, buffer: buffer, bufferIndex: index, cpu: cpu, file: file.bytes))
+                    opened.append(try RingBufferStream(layout: layout, buffer: buffer, bufferIndex: index, cpu: cpu, file: file.bytes))
                 }
             }
-            while let chosen = RingBufferStream.earliest(in: streams) {
-                let stream = streams[chosen]
-                guard let record = stream.current else { break }
-                try consume(record, cpu: stream.cpu, sink: sink)
-                try stream.advance()
+            // The array owns the streams while they are read; each record's stream is used through
+            // an unmanaged reference (a strong local cost a retain and a release per record).
+            let streams = opened
+            try withExtendedLifetime(streams) {
+                let unmanaged = streams.map { Unmanaged.passUnretained($0) }
+                while let chosen = RingBufferStream.earliest(in: streams) {
+                    let read = try unmanaged[chosen]._withUnsafeGuaranteedRef { stream -> Bool in
+                        guard let record = stream.current else { return false }
+                        try consume(record, cpu: stream.cpu, sink: sink)
+                        try stream.advance()
+                        return true
+                    }
+                    if !read { break }
+                }
             }
         } catch let corruption as TraceDatCorruption {
             throw inputError(corruption)
@@ -171,12 +181,23 @@ public final class TraceDatReader {
         statistics.events += 1
         let raw = record.data
         let type = Int(truncatingIfNeeded: decoder.rawValue(commonType, raw) ?? UInt64.max)
+        if type >= 0 && type < Self.directTypes, let known = descriptorsByType[type] {
+            try known._withUnsafeGuaranteedRef { try consume(record, raw, cpu: cpu, desc: $0, sink: sink) }
+            return
+        }
         guard let desc = descriptor(type) else {
             unknownRecords += 1
             statistics.unrecognizedLines += 1
             statistics.noteProblem(.unrecognized, file: path, line: ordinal, "record of unknown event type \(type)")
             return
         }
+        try consume(record, raw, cpu: cpu, desc: desc, sink: sink)
+    }
+
+    /// A record of a known event type.
+    @inline(__always)
+    private func consume(_ record: RingBufferStream.Record, _ raw: UnsafeRawBufferPointer, cpu: Int32, desc: EventDescriptor,
+                         sink: (TraceEvent) throws -> Void) throws {
         desc.count &+= 1
         guard desc.decoded else { return }
         guard let payload = decoder.decode(desc, raw) else {
@@ -198,7 +219,7 @@ public final class TraceDatReader {
     /// no (parsable) format for.
     private func descriptor(_ type: Int) -> EventDescriptor? {
         if type >= 0 && type < Self.directTypes {
-            if let d = descriptorsByType[type] { return d }
+            if let d = descriptorsByType[type] { return d.takeUnretainedValue() }
         } else if let d = descriptors[type] {
             return d
         }
@@ -215,7 +236,7 @@ public final class TraceDatReader {
             if let p = format.fields["common_pid"], p.size == 4 { commonPid = Field(offset: p.offset, size: 4, signed: true, present: true) }
         }
         let d = EventDescriptor(format: format, modernFlags: modernFlagsFromVersion)
-        if type >= 0 && type < Self.directTypes { descriptorsByType[type] = d } else { descriptors[type] = d }
+        if type >= 0 && type < Self.directTypes { descriptorsByType[type] = Unmanaged.passUnretained(d) } else { descriptors[type] = d }
         allDescriptors.append(d)
         return d
     }

@@ -80,10 +80,17 @@ enum FormatFixtures {
         }
     }
 
+    /// Function names from a table (a trace.dat's kallsyms, as the test case gives them).
+    final class TableNames: FunctionNaming {
+        let table: [UInt64: String]
+        init(_ table: [UInt64: String]) { self.table = table }
+        func name(at address: UInt64) -> String? { table[address] }
+    }
+
     /// Decodes a record with the binary path (`EventDescriptor` + `RecordDecoder`).
     static func decodeRecord(_ format: EventFormat, _ record: [UInt8], kallsyms: [UInt64: String]) -> AccountingEvent? {
         let descriptor = EventDescriptor(format: format, modernFlags: nil)
-        let decoder = RecordDecoder(swapBytes: false, functionName: { kallsyms[$0] })
+        let decoder = RecordDecoder(swapBytes: false, functionNames: TableNames(kallsyms))
         return record.withUnsafeBytes { decoder.decode(descriptor, $0) }
     }
 

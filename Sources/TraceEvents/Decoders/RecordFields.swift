@@ -21,7 +21,8 @@ public struct RecordField: Sendable {
     public static let absent = RecordField()
 
     /// The value in `record`, zero- or sign-extended to 64 bits; nil when absent or out of bounds.
-    @inline(__always)
+    /// Inlinable: the trace.dat reader reads `common_type` and `common_pid` with it on every record.
+    @inlinable @inline(__always)
     public func value(in record: UnsafeRawBufferPointer, swapBytes: Bool) -> UInt64? {
         guard present, offset >= 0, offset + size <= record.count else { return nil }
         switch size {
@@ -77,15 +78,21 @@ public final class RecordLayout {
     deinit { slots.deallocate() }
 
     /// Decodes one record of this event type (`record` starts at `common_type`; `swapBytes` when
-    /// the recording machine's byte order differs); `functionName` names `%ps` addresses (kallsyms).
-    public func decode(_ record: UnsafeRawBufferPointer, swapBytes: Bool, functionName: @escaping (UInt64) -> String?) -> AccountingEvent? {
+    /// the recording machine's byte order differs); `functionNames` names `%ps` addresses (kallsyms).
+    public func decode(_ record: UnsafeRawBufferPointer, swapBytes: Bool, functionNames: any FunctionNaming) -> AccountingEvent? {
         let f = RecordFields(layout: self, fields: UnsafeBufferPointer(slots), record: record, swapBytes: swapBytes,
-                             functionName: functionName)
+                             functionNames: functionNames)
         if case .probeCandidate = kind {
             return ProbeEvents.probe(function: probeFunction, isReturn: probeIsReturn, fields: f)
         }
         return FamilyDecoders.decode(kind, f)
     }
+}
+
+/// Names the function at a kernel address, for `%ps` fields of binary records (the file's
+/// kallsyms in a trace.dat).
+public protocol FunctionNaming: AnyObject {
+    func name(at address: UInt64) -> String?
 }
 
 /// Binary field access for the family decoders: slot `key.slot` of the layout, read by offset.
@@ -96,7 +103,8 @@ struct RecordFields: EventFields {
     let fields: UnsafeBufferPointer<RecordField>
     let record: UnsafeRawBufferPointer
     let swapBytes: Bool
-    let functionName: (UInt64) -> String?
+    /// Held by the decoder that calls `decode` (a closure here was retained and released per record).
+    unowned(unsafe) let functionNames: any FunctionNaming
 
     @inline(__always)
     func field(_ key: FieldKey) -> RecordField {
@@ -148,7 +156,7 @@ struct RecordFields: EventFields {
     }
 
     /// `%ps`: named from the file's kallsyms, as `trace-cmd report` prints it.
-    func function(_ key: FieldKey) -> String? { raw(key).flatMap(functionName) }
+    func function(_ key: FieldKey) -> String? { raw(key).flatMap { functionNames.name(at: $0) } }
 
     func register(_ key: FieldKey) -> Int64? {
         let f = field(key)
