@@ -10,7 +10,7 @@ import TraceInput
 /// line numbers, statistics and problems are shifted and merged block by block, and the
 /// timestamp-order check is carried across block boundaries.
 public enum ParallelReplay {
-    /// Bytes of text per decoded block: blocks in flight (one per core plus one ahead, and the
+    /// Bytes of text per decoded block: blocks in flight (one per core plus two ahead, and the
     /// one being applied) hold their decoded events, so this bounds memory.
     public static let defaultBlockSize = 2 << 20
 
@@ -73,18 +73,30 @@ public enum ParallelReplay {
         _ = madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, MADV_DONTNEED)
     }
 
-    /// Hands-off state between the ledger thread and the decoding workers. Each slot is written
-    /// by one worker before it signals `ready[i]` and read by the ledger after waiting on it;
+    /// Hands-off state between the ledger thread and the decoding workers. Workers claim blocks
+    /// in input order (`claim`), whichever is free next. Each slot is written by the worker that
+    /// claimed it before it signals `ready[i]` and read by the ledger after waiting on it;
     /// `mayStart[i]` is signalled once block `i - window` is applied (or at once for the first
     /// `window` blocks), so at most `window` blocks are decoded ahead of the ledger and no wait can
-    /// form a cycle: the ledger waits only for the next block, and that block's start never
-    /// depends on a block after it.
+    /// form a cycle: the ledger waits only for the next block, which was claimed before any later
+    /// one, and that block's start never depends on a block after it.
     final class Pipeline: @unchecked Sendable {
         let blocks: UnsafeMutableBufferPointer<Block?>
         let ready: [DispatchSemaphore]
         let mayStart: [DispatchSemaphore]
         /// Set by the ledger thread before it releases every waiting worker; read after a wait.
         var cancelled = false
+        private var next = 0
+        private var mutex = pthread_mutex_t()
+
+        /// The next block no worker has taken, or nil when all are taken.
+        func claim() -> Int? {
+            pthread_mutex_lock(&mutex)
+            defer { pthread_mutex_unlock(&mutex) }
+            guard next < blocks.count else { return nil }
+            next += 1
+            return next - 1
+        }
 
         init(count: Int, window: Int) {
             blocks = .allocate(capacity: count)
@@ -94,11 +106,13 @@ public enum ParallelReplay {
             // value it was created with.
             mayStart = (0..<count).map { _ in DispatchSemaphore(value: 0) }
             for semaphore in mayStart.prefix(window) { semaphore.signal() }
+            pthread_mutex_init(&mutex, nil)
         }
 
         deinit {
             blocks.deinitialize()
             blocks.deallocate()
+            pthread_mutex_destroy(&mutex)
         }
     }
 
@@ -106,13 +120,16 @@ public enum ParallelReplay {
                     blockSize: Int = defaultBlockSize, progress: ProgressCounter? = nil, ledger: inout Ledger, statistics: inout TraceStatistics) throws {
         let blockSize = max(blockSize, 1)
         let count = blockCount(buffer, blockSize: blockSize)
-        // One decoding worker per core this process may use, block i on worker i % workers; this
-        // thread replays the decoded blocks in input order meanwhile (the OS shares the cores among
-        // them, so the ledger never waits for a wave to end). Blocks decoded ahead are bounded by
-        // `window`. The workers are threads of their own: they block on `mayStart`, and blocked
-        // work on libdispatch's pool stalls the pool (see `PosixThread`).
+        // One decoding worker per core this process may use, each taking the next block when it is
+        // free; this thread replays the decoded blocks in input order meanwhile (the OS shares the
+        // cores among them, so the ledger never waits for a wave to end). Blocks decoded ahead are
+        // bounded by `window`: one per worker and two more, so that a worker done early finds a
+        // block it may start (with blocks dealt round-robin and one spare, a worker that finished
+        // waited for the other's block to be applied, leaving a core idle: 1.6-1.7 CPUs busy of
+        // 2). The workers are threads of their own: they block on `mayStart`, and blocked work on
+        // libdispatch's pool stalls the pool (see `PosixThread`).
         let workers = max(1, min(PosixThread.availableCores, count))
-        let window = workers + 1
+        let window = workers + 2
         let pipeline = Pipeline(count: count, window: window)
         nonisolated(unsafe) let shared = buffer
         var threads: [PosixThread] = []
@@ -127,16 +144,14 @@ public enum ParallelReplay {
         }
         for worker in 0..<workers {
             do {
-                threads.append(try PosixThread(name: "decoding \(name)") {
-                    var i = worker
-                    while i < count {
+                threads.append(try PosixThread(name: "decoding \(name) \(worker)") {
+                    while let i = pipeline.claim() {
                         pipeline.mayStart[i].wait()
                         if pipeline.cancelled { return }
                         let range = boundary(shared, i, blockSize: blockSize)..<boundary(shared, i + 1, blockSize: blockSize)
                         pipeline.blocks[i] = decode(shared, range, fileIndex: fileIndex, name: name, format: format)
                         release(shared, range)
                         pipeline.ready[i].signal()
-                        i += workers
                     }
                 })
             } catch {
