@@ -67,6 +67,39 @@ internal enum Bytes {
         return j
     }
 
+    /// `skipSpaces` over a run of blanks eight bytes at a time: the padding of the ftrace context
+    /// columns (a comm right-aligned in 16 columns, the pid left-aligned, the timestamp in 12)
+    /// runs to several spaces. Tabs and the tail are left to `skipSpaces`, so the result is its.
+    @inline(__always)
+    static func skipSpaceRun(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int) -> Int {
+        var j = i
+        while j + 8 <= end {
+            let m = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: j, as: UInt64.self)) ^ 0x2020_2020_2020_2020
+            if m != 0 {
+                j += m.trailingZeroBitCount >> 3
+                break
+            }
+            j += 8
+        }
+        return skipSpaces(p, j, end)
+    }
+
+    /// The end of `p[lower..<i]` without its trailing blanks (spaces eight bytes at a time).
+    @inline(__always)
+    static func trimSpacesBackward(_ p: UnsafeRawBufferPointer, lower: Int, _ i: Int) -> Int {
+        var e = i
+        while e - 8 >= lower {
+            let m = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: e - 8, as: UInt64.self)) ^ 0x2020_2020_2020_2020
+            if m != 0 {
+                e -= m.leadingZeroBitCount >> 3
+                break
+            }
+            e -= 8
+        }
+        while e > lower && isSpace(p[e - 1]) { e -= 1 }
+        return e
+    }
+
     @inline(__always)
     static func skipToSpace(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int) -> Int {
         var j = i

@@ -132,7 +132,7 @@ public struct LineTokenizer: Sendable {
     public func commonEvent(_ p: UnsafeRawBufferPointer, into h: inout EventHeader) -> Bool {
         let end = p.count
         guard end > 0, let base = p.baseAddress, p[0] != 0x09 else { return false }
-        let a = Bytes.skipSpaces(p, 0, end)
+        let a = Bytes.skipSpaceRun(p, 0, end)
         guard a < end else { return false }
         switch p[a] {
         case 0x23, 0x24, 0x3C, 0x3D, 0x76: return false // '#', '$', '<', '=', 'v': see `classify`
@@ -148,11 +148,10 @@ public struct LineTokenizer: Sendable {
         h = EventHeader()
         h.cpu = Int32(cpu)
         var k = Bytes.skipSpaces(p, j + 1, end)
-        if k < end && !Bytes.isDigit(p[k]) { k = Bytes.skipSpaces(p, Bytes.skipToSpace(p, k, end), end) }
+        if k < end && !Bytes.isDigit(p[k]) { k = Bytes.skipSpaceRun(p, Bytes.skipToSpace(p, k, end), end) }
         guard let afterTime = parseShortSeconds(p, k, end, into: &h) else { return false }
         // `comm-pid` left of the CPU field (what `parseContext` takes first).
-        var e = i
-        while e > a && Bytes.isSpace(p[e - 1]) { e -= 1 }
+        let e = Bytes.trimSpacesBackward(p, lower: a, i)
         guard e > a, p[e - 1] != 0x29 else { return false }
         var digitsStart = e
         while digitsStart > a && Bytes.isDigit(p[digitsStart - 1]) { digitsStart -= 1 }

@@ -156,3 +156,27 @@ final class TimestampParsingTests: XCTestCase {
         }
     }
 }
+
+/// The eight-bytes-at-a-time blank scans give what the byte loops give, on every position of
+/// random runs of spaces, tabs and other bytes (runs longer than a word, tabs inside them, the
+/// buffer's ends).
+final class BlankScanTests: XCTestCase {
+    func testSkipSpaceRunAndTrimMatchTheByteLoops() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = [0x20, 0x20, 0x20, 0x20, 0x09, 0x61, 0x5B, 0x2D]
+        for _ in 0..<2_000 {
+            let count = Int.random(in: 0...40, using: &generator)
+            let bytes = (0..<count).map { _ in alphabet.randomElement(using: &generator)! }
+            bytes.withUnsafeBytes { p in
+                for i in 0...count {
+                    XCTAssertEqual(Bytes.skipSpaceRun(p, i, count), Bytes.skipSpaces(p, i, count), "\(bytes) from \(i)")
+                    for lower in 0...i {
+                        var e = i
+                        while e > lower && Bytes.isSpace(p[e - 1]) { e -= 1 }
+                        XCTAssertEqual(Bytes.trimSpacesBackward(p, lower: lower, i), e, "\(bytes) \(lower)..<\(i)")
+                    }
+                }
+            }
+        }
+    }
+}
