@@ -215,14 +215,10 @@ public final class TraceDatReader {
                             cpu: cpu, pid: pid, comm: comm(pid), name: desc.internedName, filesystem: filesystem, payload: payload))
     }
 
-    /// The descriptor of an event type, its format parsed on first use; nil for a type the file has
-    /// no (parsable) format for.
+    /// The descriptor of an event type not in `descriptorsByType` (`consume` looks there first),
+    /// its format parsed on first use; nil for a type the file has no (parsable) format for.
     private func descriptor(_ type: Int) -> EventDescriptor? {
-        if type >= 0 && type < Self.directTypes {
-            if let d = descriptorsByType[type] { return d.takeUnretainedValue() }
-        } else if let d = descriptors[type] {
-            return d
-        }
+        if !(type >= 0 && type < Self.directTypes), let d = descriptors[type] { return d }
         guard !unknownTypes.contains(type), let text = layout.formats[type],
               let format = EventFormat(system: text.system, text: text.text) else {
             unknownTypes.insert(type)

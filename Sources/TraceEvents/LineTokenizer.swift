@@ -329,16 +329,14 @@ public struct LineTokenizer: Sendable {
 
     /// Parses the context left of the CPU field or timestamp: `comm-pid [(tgid)]` or `comm pid[/tid]`.
     private func parseContext(_ p: UnsafeRawBufferPointer, _ a: Int, _ b: Int, into h: inout EventHeader) -> Bool {
-        var e = b
-        while e > a && Bytes.isSpace(p[e - 1]) { e -= 1 }
+        var e = Bytes.trimSpacesBackward(p, lower: a, b)
         if e > a && p[e - 1] == 0x29 { // ')' : record-tgid column
             var o = e - 1
             while o > a && p[o] != 0x28 { o -= 1 }
             guard p[o] == 0x28 else { return false }
             let inner = Bytes.skipSpaces(p, o + 1, e - 1)
             if let (tgid, _) = Bytes.parseDecimal(p, inner, e - 1), tgid < Int32.max { h.tgid = Int32(tgid) }
-            e = o
-            while e > a && Bytes.isSpace(p[e - 1]) { e -= 1 }
+            e = Bytes.trimSpacesBackward(p, lower: a, o)
         }
         guard e > a else { return false }
         // ftrace `comm-pid` (the common case): the digits end the token and a dash precedes them.

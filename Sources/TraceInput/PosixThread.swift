@@ -17,11 +17,10 @@ public final class PosixThread {
         init(_ run: @escaping () -> Void) { self.run = run }
     }
 
-    /// `pthread_create` failed for the thread named `name`.
-    public struct StartError: Error, CustomStringConvertible {
+    /// `pthread_create` failed for the thread named `name` (`LiveTraceError` words it).
+    public struct StartError: Error {
         public let name: String
         public let errno: Int32
-        public var description: String { "pthread_create(\(name)) failed: \(String(cString: strerror(errno))) (errno \(errno))" }
     }
 
     private var thread: pthread_t?

@@ -40,10 +40,14 @@ final class RecordLiveAnalysis: @unchecked Sendable {
                 usleep(1000)
             }
         })
-        thread = try PosixThread(name: "live analysis") { [self] in
-            // Linux keeps the nice value per thread; 0 is the calling one.
-            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Self.niceness)
-            result = Result { try Analysis.run(stream: wrapped, name: name, options: options) }
+        do {
+            thread = try PosixThread(name: "live analysis") { [self] in
+                // Linux keeps the nice value per thread; 0 is the calling one.
+                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Self.niceness)
+                result = Result { try Analysis.run(stream: wrapped, name: name, options: options) }
+            }
+        } catch {
+            throw LiveTraceError(error)
         }
     }
 
