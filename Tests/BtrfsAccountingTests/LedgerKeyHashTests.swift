@@ -56,4 +56,23 @@ final class LedgerKeyHashTests: XCTestCase {
         } }
         XCTAssertEqual(table[InodeKey(filesystem: nil, root: 5, inode: 256)], 1)
     }
+
+    func testTaskKeysSpreadAndAreFound() {
+        // Pids of a real system: sequential, some negative (-1: no task), and the kernel's own.
+        let seed = 0x7a5c
+        XCTAssertNotEqual(TaskKey(1)._rawHashValue(seed: seed), TaskKey(2)._rawHashValue(seed: seed))
+        XCTAssertNotEqual(TaskKey(-1)._rawHashValue(seed: seed), TaskKey(Int32.max)._rawHashValue(seed: seed))
+        XCTAssertNotEqual(TaskKey(7)._rawHashValue(seed: seed), TaskKey(7)._rawHashValue(seed: seed + 1))
+        let buckets = 1 << 15
+        var counts = [UInt8](repeating: 0, count: buckets)
+        for pid in Int32(1_000)..<(1_000 + 16_384) { counts[TaskKey(pid)._rawHashValue(seed: seed) & (buckets - 1)] &+= 1 }
+        // Uniform: 2^15 * 0.5 * e^-0.5 = 9,937 single buckets (60.7% of the keys).
+        XCTAssertGreaterThan(counts.filter { $0 == 1 }.count, 16_384 * 56 / 100)
+        XCTAssertLessThanOrEqual(counts.max() ?? 0, 9)
+        var table: [TaskKey: Int32] = [:]
+        for pid in Int32(-3)..<5_000 { table[TaskKey(pid)] = pid &* 3 }
+        XCTAssertEqual(table.count, 5_003)
+        for pid in Int32(-3)..<5_000 { XCTAssertEqual(table[TaskKey(pid)], pid &* 3) }
+        XCTAssertNil(table[TaskKey(5_000)])
+    }
 }

@@ -12,7 +12,7 @@ extension Ledger {
                     io.ended = true
                     io.end = ref
                 }
-                if windowByPid[io.pid] == id { windowByPid[io.pid] = nil }
+                if windowByPid[TaskKey(io.pid)] == id { windowByPid[TaskKey(io.pid)] = nil }
             }
             withIO(id) { $0.openOrderedExtents = 0 }
         }

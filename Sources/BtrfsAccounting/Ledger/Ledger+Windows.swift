@@ -24,7 +24,7 @@ extension Ledger {
             guard isLegacyLike else {
                 // A data reservation of the task's own (may_use +N then space_info reserve N) counts for
                 // its I/O; a may_use increase without it was a ticket granted to a waiting task.
-                if r.isReserve, let pending = pendingDataReserve.removeValue(forKey: ref.pid), pending.bytes == delta,
+                if r.isReserve, let pending = pendingDataReserve.removeValue(forKey: TaskKey(ref.pid)), pending.bytes == delta,
                    let id = window(ref.pid, inode: nil), withIO(id, { $0.countsReservations }) == true {
                     withIO(id) { io in
                         io.data &+= pending.bytes
@@ -37,18 +37,18 @@ extension Ledger {
             }
             // 4.x: space_info DATA events are bytes_may_use changes; a reserve starts a new write.
             if r.isReserve {
-                if let id = windowByPid[ref.pid], withIO(id, { $0.source == .taskWindow }) == true {
+                if let id = windowByPid[TaskKey(ref.pid)], withIO(id, { $0.source == .taskWindow }) == true {
                     withIO(id) { io in
                         io.ended = true
                         io.end = ref
                     }
-                    windowByPid[ref.pid] = nil
+                    windowByPid[TaskKey(ref.pid)] = nil
                     evaluateIO(id)
                 }
                 let id = makeIO(pid: ref.pid, comm: ref.comm, inodeNumber: nil, offset: nil, length: r.bytes, source: .taskWindow, begin: ref, direct: false)
-                windowByPid[ref.pid] = id
+                windowByPid[TaskKey(ref.pid)] = id
                 withIO(id) { $0.data &+= delta }
-            } else if let id = windowByPid[ref.pid] {
+            } else if let id = windowByPid[TaskKey(ref.pid)] {
                 withIO(id) { io in
                     io.data &+= delta
                     io.chain.append(ref)
@@ -77,13 +77,13 @@ extension Ledger {
     }
 
     mutating func openWindow(_ e: TraceEvent, inodeNumber: UInt64?, offset: UInt64?, length: UInt64?, source: WindowSource, direct: Bool) {
-        if windowByPid[e.pid] != nil { return }
-        windowByPid[e.pid] = makeIO(pid: e.pid, comm: e.comm, inodeNumber: inodeNumber, offset: offset, length: length,
+        if windowByPid[TaskKey(e.pid)] != nil { return }
+        windowByPid[TaskKey(e.pid)] = makeIO(pid: e.pid, comm: e.comm, inodeNumber: inodeNumber, offset: offset, length: length,
                                     source: source, begin: EventRef(e), direct: direct)
     }
 
     mutating func endWindow(pid: Int32, inodeNumber: UInt64?, result: Int64?, _ ref: EventRef) {
-        var id = windowByPid[pid]
+        var id = windowByPid[TaskKey(pid)]
         if id == nil, let inodeNumber {
             // Async completion from another context: the oldest ended-by-queueing I/O on that inode.
             id = ios.values.filter { $0.inodeNumber == inodeNumber && $0.ended && $0.end != nil && $0.result == nil }.map(\.id).min()
@@ -98,7 +98,7 @@ extension Ledger {
             return true
         }
         guard ended else { return }
-        if windowByPid[pid] == id { windowByPid[pid] = nil }
+        if windowByPid[TaskKey(pid)] == id { windowByPid[TaskKey(pid)] = nil }
         evaluateIO(id)
     }
 
@@ -107,14 +107,14 @@ extension Ledger {
         // one write (see ProbeEvents.windowFunctions); nested calls keep the outermost window.
         guard ProbeEvents.internedWindowFunctions.contains(p.function) else { return }
         if !p.isReturn {
-            let depth = probeDepth[e.pid, default: 0]
-            probeDepth[e.pid] = depth + 1
+            let depth = probeDepth[TaskKey(e.pid), default: 0]
+            probeDepth[TaskKey(e.pid)] = depth + 1
             if depth == 0 {
                 openWindow(e, inodeNumber: p.inode, offset: p.position, length: p.count, source: .probe(p.function.string), direct: true)
             }
         } else {
-            let depth = max(probeDepth[e.pid, default: 1] - 1, 0)
-            probeDepth[e.pid] = depth
+            let depth = max(probeDepth[TaskKey(e.pid), default: 1] - 1, 0)
+            probeDepth[TaskKey(e.pid)] = depth
             // btrfs_dio_write returns a struct iomap_dio pointer on 6.x: only errno-like or byte-count values are results.
             let result = p.returnValue.flatMap { $0 >= -4095 && $0 < (1 << 40) ? $0 : nil }
             if depth == 0 { endWindow(pid: e.pid, inodeNumber: nil, result: result, ref) }
@@ -123,7 +123,7 @@ extension Ledger {
 
     /// The open window of `pid` if it concerns `inode` (binding the window to it on first use).
     mutating func window(_ pid: Int32, inode: InodeKey?) -> Int? {
-        guard let inode else { return windowByPid[pid].flatMap { ios.index(forKey: $0) == nil ? nil : $0 } }
+        guard let inode else { return windowByPid[TaskKey(pid)].flatMap { ios.index(forKey: $0) == nil ? nil : $0 } }
         guard let id = window(pid, inodeNumber: inode.inode), let i = ios.index(forKey: id) else { return nil }
         if let bound = ioAt(i, { $0.inode }) { return bound == inode ? id : nil }
         ios.values[i].inode = inode
@@ -131,7 +131,7 @@ extension Ledger {
     }
 
     mutating func window(_ pid: Int32, inodeNumber: UInt64) -> Int? {
-        guard let id = windowByPid[pid], let i = ios.index(forKey: id) else { return nil }
+        guard let id = windowByPid[TaskKey(pid)], let i = ios.index(forKey: id) else { return nil }
         if let n = ioAt(i, { $0.inodeNumber }) { return n == inodeNumber ? id : nil }
         ios.values[i].inodeNumber = inodeNumber
         if directWriters.contains(PidInode(pid: pid, inode: inodeNumber)) { ios.values[i].isDirect = true }

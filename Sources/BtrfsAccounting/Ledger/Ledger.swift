@@ -17,7 +17,7 @@ public struct Ledger {
     var inodes: [InodeKey: InodeState] = [:]
     var metadata: [FilesystemInode: MetadataBalance] = [:]
     /// Per-task progress through metadata reservations and work items (I2, MetadataBalance.swift).
-    var taskMetadata: [Int32: TaskMetadataState] = [:]
+    var taskMetadata: [TaskKey: TaskMetadataState] = [:]
     var sawWorkItems = false
     /// Running values the kernel prints (`old=`, `cur_reserved=`), ValueChain.swift.
     var valueChains: [ValueChainKey: ValueChain] = [:]
@@ -26,13 +26,13 @@ public struct Ledger {
     public internal(set) var evictions: [InodeEviction] = []
     static let evictionLimit = 20_000
     /// Data reservations of a task waiting for their `space_info` event before they count for its I/O.
-    var pendingDataReserve: [Int32: (bytes: Int64, ref: EventRef)] = [:]
+    var pendingDataReserve: [TaskKey: (bytes: Int64, ref: EventRef)] = [:]
     /// The latest data reservations counted for I/O windows, in case one was a ticket granted to
     /// another task (Ledger+Windows.swift).
     var recentWindowReserves: [WindowReserve] = []
     var ios: [Int: IOState] = [:]
-    var windowByPid: [Int32: Int] = [:]
-    var probeDepth: [Int32: Int] = [:]
+    var windowByPid: [TaskKey: Int] = [:]
+    var probeDepth: [TaskKey: Int] = [:]
     var nextIO = 0
     var mayUse: [SpaceKey: SpaceValue] = [:]
     var findings: [Finding] = []
@@ -223,10 +223,10 @@ public struct Ledger {
             checkChain(SpaceKey(filesystem: fs, space: u.space), old: u.old, diff: u.diff, ref)
             if u.space == .metadata { metadataMayUse(u.diff, ref) }
             if u.space == .data {
-                pendingDataReserve[event.pid] = nil
+                pendingDataReserve[TaskKey(event.pid)] = nil
                 if let id = window(event.pid, inode: nil), let i = ios.index(forKey: id), ioAt(i, { $0.countsReservations }) {
                     if u.diff > 0 {
-                        pendingDataReserve[event.pid] = (u.diff, ref)
+                        pendingDataReserve[TaskKey(event.pid)] = (u.diff, ref)
                     } else {
                         ios.values[i].data &+= u.diff
                         ios.values[i].chain.append(ref)
@@ -238,13 +238,13 @@ public struct Ledger {
             if !unmounted.isEmpty { unmounted.remove(FilesystemIDBox(id: fs)) }
             // A begin without completion (a read at EOF returns before iomap_dio_complete) ends at
             // the task's next direct I/O, whatever the inode.
-            if let open = windowByPid[event.pid], withIO(open, { $0.source == .iomap }) == true {
+            if let open = windowByPid[TaskKey(event.pid)], withIO(open, { $0.source == .iomap }) == true {
                 endWindow(pid: event.pid, inodeNumber: nil, result: nil, ref)
             }
             openWindow(event, inodeNumber: b.inode, offset: b.offset, length: b.length, source: .iomap, direct: true)
-            if let id = windowByPid[event.pid], b.isWrite { withIO(id) { $0.direction = .write } }
+            if let id = windowByPid[TaskKey(event.pid)], b.isWrite { withIO(id) { $0.direction = .write } }
         case .iomapIteration(let it):
-            if it.isDirect, let id = windowByPid[event.pid] {
+            if it.isDirect, let id = windowByPid[TaskKey(event.pid)] {
                 withIO(id) { io in
                     if io.inodeNumber == nil || io.inodeNumber == it.inode, io.direction == .unknown { io.direction = it.isWrite ? .write : .read }
                 }

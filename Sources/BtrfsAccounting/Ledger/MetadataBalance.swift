@@ -133,14 +133,14 @@ extension Ledger {
     /// copied its pending list and hashed the pid twice more).
     @inline(__always)
     mutating func modifyTask<T>(_ pid: Int32, _ body: (inout TaskMetadataState) -> T) -> T {
-        body(&taskMetadata[pid, default: TaskMetadataState()])
+        body(&taskMetadata[TaskKey(pid), default: TaskMetadataState()])
     }
 
     /// As `modifyTask`; nothing (and nothing created) when the task has no state.
     @inline(__always)
     @discardableResult
     mutating func modifyExistingTask<T>(_ pid: Int32, _ body: (inout TaskMetadataState) -> T) -> T? {
-        guard let i = taskMetadata.index(forKey: pid) else { return nil }
+        guard let i = taskMetadata.index(forKey: TaskKey(pid)) else { return nil }
         return body(&taskMetadata.values[i])
     }
 

@@ -12,7 +12,7 @@ extension Ledger {
         case .spaceReservation(let r) where r.kind == .delalloc:
             key = InodeKey(filesystem: fs, root: timeline.root(of: FilesystemInode(filesystem: fs, inode: r.value)), inode: r.value)
         case .spaceInfoUpdate(let u) where u.space == .data:
-            key = windowByPid[event.pid].flatMap { ios[$0]?.inode }
+            key = windowByPid[TaskKey(event.pid)].flatMap { ios[$0]?.inode }
         case .directIOEnd, .probe:
             key = timeline.lastWindowInode.removeValue(forKey: event.pid)
         case .inode(let i) where i.kind == .new:
@@ -20,12 +20,12 @@ extension Ledger {
             key = nil
         default: key = nil
         }
-        if let id = windowByPid[event.pid], let k = ios[id]?.inode { timeline.lastWindowInode[event.pid] = k }
+        if let id = windowByPid[TaskKey(event.pid)], let k = ios[id]?.inode { timeline.lastWindowInode[event.pid] = k }
         guard let key, inodes[key] != nil || metadata[FilesystemInode(filesystem: key.filesystem, inode: key.inode)] != nil else { return }
         timeline.rememberRoot(key)
         let state = inodes[key]
         var data: Int64 = 0
-        if let id = windowByPid[event.pid], let io = ios[id], io.inode == key { data = io.data }
+        if let id = windowByPid[TaskKey(event.pid)], let io = ios[id], io.inode == key { data = io.data }
         timeline.sample(key, Timeline.Sample(
             timestamp: t, outstandingExtents: state?.outstanding.sum ?? 0,
             metadataReserved: metadata[FilesystemInode(filesystem: key.filesystem, inode: key.inode)]?.balance.sum ?? 0,
