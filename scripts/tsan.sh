@@ -4,7 +4,7 @@
 # under ThreadSanitizer, in a build of its own (.build/tsan). Any data race fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-filter='InputRobustnessTests|CaseRunnerTests/testParallelRunKeepsCaseOrder|LiveCaptureThreadTests|PosixThreadTests'
+filter='PipelinedReplayTests|TraceDatPipelineTests|InputRobustnessTests|CaseRunnerTests/testParallelRunKeepsCaseOrder|LiveCaptureThreadTests|PosixThreadTests'
 swift build --build-tests --sanitize=thread --build-path .build/tsan
 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
     swift test --skip-build --sanitize=thread --build-path .build/tsan --filter "$filter"
