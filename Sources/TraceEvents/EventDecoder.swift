@@ -82,6 +82,8 @@ public final class EventDecoder {
     let fields = PayloadFields()
     /// Probe function and direction per event name, worked out once.
     var probeNames: [InternedString: (function: InternedString, isReturn: Bool)] = [:]
+    /// Per event name id (the reader's): the key layout of its last plain `key=value` payload.
+    private var layouts: [PayloadLayout?] = []
 
     /// The last `%pU: ` prefix parsed: a trace names one or two filesystems, so most prefixes
     /// are the previous one's 37 bytes again and are compared, not parsed.
@@ -110,8 +112,9 @@ public final class EventDecoder {
     }
 
     /// Decodes `p[start..<end]` for an event of the given kind. Returns `(nil, nil)` when the event
-    /// is not accounting-relevant; `.malformed` when it should have decoded but did not.
-    func decode(_ kind: DecoderKind, name: InternedString, _ p: UnsafeRawBufferPointer, _ start: Int, _ end: Int)
+    /// is not accounting-relevant; `.malformed` when it should have decoded but did not. `id`
+    /// (the reader's small number for the name, or -1) keys the payload layouts learned.
+    func decode(_ kind: DecoderKind, name: InternedString, id: Int = -1, _ p: UnsafeRawBufferPointer, _ start: Int, _ end: Int)
         -> (event: AccountingEvent?, filesystem: FilesystemID?, malformed: Bool) {
         var i = start
         var fsid: FilesystemID? = nil
@@ -145,9 +148,22 @@ public final class EventDecoder {
                 return (nil, fsid, false)
             }
         default:
-            f.load(p, i, end)
+            loadFields(kind, id: id, p, i, end)
             event = FamilyDecoders.decode(kind, f)
         }
         return (event, fsid, event == nil)
+    }
+
+    /// Tokenizes a `key=value` payload: through the layout learned for `id` when the payload
+    /// matches it, else by `load`, learning the layout of a plain payload for the next ones.
+    @inline(__always)
+    private func loadFields(_ kind: DecoderKind, id: Int, _ p: UnsafeRawBufferPointer, _ start: Int, _ end: Int) {
+        let f = fields
+        guard id >= 0 else { return f.load(p, start, end) }
+        if id < layouts.count, let layout = layouts[id], f.load(p, start, end, layout: layout) { return }
+        f.load(p, start, end)
+        guard f.isPlainKeyValue, let layout = PayloadLayout(f, fieldKeys: kind.fieldKeys) else { return }
+        if id >= layouts.count { layouts.append(contentsOf: repeatElement(nil, count: id + 1 - layouts.count)) }
+        layouts[id] = layout
     }
 }

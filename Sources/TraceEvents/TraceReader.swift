@@ -139,7 +139,7 @@ public final class TraceReader {
         }
         let kind = kinds[Int(id)]
         guard kind.isDecoded else { return }
-        let result = decoder.decode(kind, name: internedNames[Int(id)], p, h.payloadStart, p.count)
+        let result = decoder.decode(kind, name: internedNames[Int(id)], id: Int(id), p, h.payloadStart, p.count)
         if result.malformed {
             statistics.malformedLines += 1
             statistics.note(.malformed, file: fileName, line: line.number, "cannot decode \(names[Int(id)]) payload: \(preview(p))")

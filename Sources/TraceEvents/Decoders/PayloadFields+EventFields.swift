@@ -1,12 +1,24 @@
 /// Text field access for the family decoders: fields by `key=` (or 4.x `key = value,`) in the
 /// printed payload, numbers parsed in place, names compared as bytes (no `String` per field).
 extension PayloadFields: EventFields {
-    /// The value range of the first of `key`'s names that is present.
+    /// The value range of the first of `key`'s names that is present: read from the layout's
+    /// slot after `load(layout:)`, looked up by name otherwise.
     @inline(__always)
     func range(_ key: FieldKey) -> (Int, Int)? {
-        var found: (Int, Int)? = nil
+        if let slots, key.slot < slots.count {
+            let f = Int(slots[key.slot])
+            return f < 0 ? nil : valueRange(f)
+        }
+        guard let f = fieldIndex(key) else { return nil }
+        return valueRange(f)
+    }
+
+    /// The index of the field the first of `key`'s names that is present names (by name).
+    @inline(__always)
+    func fieldIndex(_ key: FieldKey) -> Int? {
+        var found: Int? = nil
         key.forEachName { name in
-            found = range(name)
+            found = index(name)
             return found != nil
         }
         return found

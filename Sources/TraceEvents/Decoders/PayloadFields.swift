@@ -11,6 +11,11 @@ public final class PayloadFields {
     public private(set) var count = 0
     /// True when the payload used the 4.x ` = ` separator.
     public private(set) var usedSpacedEquals = false
+    /// True when every word of the payload was a `key=value` field, with no `,` trimmed off and
+    /// no word skipped, below `capacity` fields: what a `PayloadLayout` can be learned from.
+    private(set) var isPlainKeyValue = false
+    /// After a load through a layout: its slot table, which `range(_: FieldKey)` reads.
+    private(set) var slots: UnsafeMutableBufferPointer<Int16>? = nil
     private var base: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)
 
     public init() {
@@ -31,6 +36,9 @@ public final class PayloadFields {
         base = p
         count = 0
         usedSpacedEquals = false
+        slots = nil
+        var plain = true
+        defer { isPlainKeyValue = plain && count < Self.capacity }
         var i = start
         while i < end && count < Self.capacity {
             i = Bytes.skipSpaces(p, i, end)
@@ -44,6 +52,7 @@ public final class PayloadFields {
             } else {
                 // 4.x: `key = value,`
                 let j = Bytes.skipSpaces(p, i, end)
+                plain = false
                 if j + 1 < end && p[j] == 0x3D && Bytes.isSpace(p[j + 1]) {
                     usedSpacedEquals = true
                     vs = Bytes.skipSpaces(p, j + 1, end)
@@ -51,12 +60,39 @@ public final class PayloadFields {
                     continue
                 }
             }
-            if ke > ks && p[ke - 1] == 0x2C { ke -= 1 }
+            if ke > ks && p[ke - 1] == 0x2C { ke -= 1; plain = false }
             var ve = Bytes.skipToSpace(p, vs, end)
             i = ve
-            if ve > vs && p[ve - 1] == 0x2C { ve -= 1 }
+            if ve > vs && p[ve - 1] == 0x2C { ve -= 1; plain = false }
             append(ks, ke, vs, ve)
         }
+    }
+
+    /// Tokenizes `p[start..<end]` as a payload with `layout`'s keys, in order, each checked in
+    /// place: the fields are those `load(_:_:_:)` finds on such a payload (a `key=` it finds
+    /// ends at the first `=`, and a layout's keys hold none), and lookups by `FieldKey` read the
+    /// layout's slots. False, with nothing to use, when the payload has other keys, more or fewer
+    /// fields, or a value ending in `,` (which `load` would trim): tokenize it with `load` then.
+    @inline(__always)
+    func load(_ p: UnsafeRawBufferPointer, _ start: Int, _ end: Int, layout: PayloadLayout) -> Bool {
+        base = p
+        count = 0
+        usedSpacedEquals = false
+        slots = nil
+        var i = start
+        for key in layout.keys {
+            i = Bytes.skipSpaces(p, i, end)
+            guard key.matches(p, i, end) else { return false }
+            let vs = i &+ key.length
+            let ve = Bytes.skipToSpace(p, vs, end)
+            if ve > vs && p[ve &- 1] == 0x2C { return false }
+            append(i, vs &- 1, vs, ve)
+            i = ve
+        }
+        guard Bytes.skipSpaces(p, i, end) == end else { return false }
+        isPlainKeyValue = true
+        slots = layout.slots
+        return true
     }
 
     /// Tokenizes the blank-separated words of `p[start..<end]` (iomap's `key value` rendering).
@@ -67,6 +103,8 @@ public final class PayloadFields {
         base = p
         count = 0
         usedSpacedEquals = false
+        isPlainKeyValue = false
+        slots = nil
         var i = Bytes.skipSpaces(p, start, end)
         var previous: (Int, Int)?
         while i < end && count < Self.capacity {
@@ -91,7 +129,7 @@ public final class PayloadFields {
         slot[1] = ke
         slot[2] = vs
         slot[3] = ve
-        count += 1
+        count &+= 1
     }
 
     /// Whether the value of field `f` contains `literal`.
@@ -108,6 +146,9 @@ public final class PayloadFields {
 
     /// The value range of field `f`.
     public func valueRange(_ f: Int) -> (Int, Int) { (valueStart(f), valueEnd(f)) }
+
+    /// The key range of field `f`.
+    func keyRange(_ f: Int) -> (Int, Int) { (keyStart(f), keyEnd(f)) }
 
     /// Index of the field named `key`, or nil (the first such field).
     @inline(__always)
