@@ -16,10 +16,11 @@ public struct AnalysisOptions: Sendable {
     public var parallelBlockSize: Int = ParallelReplay.defaultBlockSize
     /// Read streamed inputs ahead on a background thread (results are identical).
     public var prefetch: Bool = true
+    /// Decode streamed text (gzip, pipes) in blocks on all cores, read and inflated on a thread
+    /// of its own (results are identical). On by default when more than one core is ours.
+    public var streamedBlocks: Bool = PosixThread.availableCores > 1
     /// Decode a trace.dat on a thread of its own while the ledger replays (`PipelinedReplay`;
-    /// results are identical). On by default when more than one core is ours. Streamed text is
-    /// not: its parser already shares the cores with the read-ahead, and a third thread for a
-    /// ledger that is a seventh of the work (6.1 dio-splice, gzip) made it slower.
+    /// results are identical). On by default when more than one core is ours.
     public var pipeline: Bool = PosixThread.availableCores > 1
     /// Counts bytes and events as they are read, for a progress display (updated per block).
     public var progress: ProgressCounter?
@@ -81,8 +82,14 @@ public enum Analysis {
                 try ParallelReplay.run(mapped.bytes, fileIndex: Int32(index), name: names[index], format: format,
                                        blockSize: options.parallelBlockSize, progress: progress,
                                        ledger: &ledger, statistics: &statistics)
+            } else if options.streamedBlocks {
+                // gzip and pipes: read (and inflated) on a thread of their own, in blocks decoded
+                // on all cores, replayed in order.
+                try ParallelReplay.run(stream: source, fileIndex: Int32(index), name: names[index], format: format,
+                                       blockSize: options.parallelBlockSize, readSize: options.chunkSize, progress: progress,
+                                       ledger: &ledger, statistics: &statistics)
             } else {
-                // gzip and pipes: decompress/read ahead on another core while this one parses.
+                // One core: decompress/read ahead while this thread parses.
                 let reader = TraceReader(fileIndex: Int32(index), fileName: names[index])
                 reader.progress = progress
                 let input: any ByteSource = options.prefetch ? PrefetchingSource(source) : source
@@ -148,10 +155,18 @@ public enum Analysis {
         progress?.add(events: uncounted)
     }
 
-    /// Analyzes an in-memory trace (tests, chunking checks, live capture).
+    /// Analyzes an in-memory trace (tests, chunking checks, live capture). With `blockSize`, the
+    /// text is decoded in blocks of about that size on all cores as streamed inputs are
+    /// (`ParallelReplay.run(stream:)`), reading at most `chunkSize` bytes at a time.
     public static func run(source: any ByteSource, name: String, format: TraceFormat, chunkSize: Int = 4 << 20,
-                           recordTimeline: Bool = false) throws -> AnalysisReport {
+                           recordTimeline: Bool = false, blockSize: Int? = nil) throws -> AnalysisReport {
         var ledger = Ledger(fileNames: [name], recordTimeline: recordTimeline)
+        if let blockSize {
+            var statistics = TraceStatistics()
+            try ParallelReplay.run(stream: source, fileIndex: 0, name: name, format: format, blockSize: blockSize,
+                                   readSize: chunkSize, ledger: &ledger, statistics: &statistics)
+            return finish(&ledger, name: name, statistics: statistics)
+        }
         let reader = TraceReader(fileIndex: 0, fileName: name)
         try reader.read(source, format: format, chunkSize: chunkSize) { ledger.apply($0) }
         return finish(&ledger, name: name, statistics: reader.statistics)

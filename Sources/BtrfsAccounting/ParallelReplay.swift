@@ -49,9 +49,18 @@ public enum ParallelReplay {
         block.range = range
         // About 190 bytes per line on dense 6.x traces; growth covers denser ones.
         block.events.reserveCapacity(range.count / 180 + 16)
+        return decode(into: block, fileIndex: fileIndex, name: name) { reader, sink in
+            try reader.read(mapped: UnsafeRawBufferPointer(rebasing: buffer[range]), format: format, sink: sink)
+        }
+    }
+
+    /// Runs `read` with a reader of its own, collecting its events, statistics, first and last
+    /// timestamps (and the error it throws) into `block`.
+    static func decode(into block: Block, fileIndex: Int32, name: String,
+                       _ read: (TraceReader, (TraceEvent) -> Void) throws -> Void) -> Block {
         let reader = TraceReader(fileIndex: fileIndex, fileName: name)
         do {
-            try reader.read(mapped: UnsafeRawBufferPointer(rebasing: buffer[range]), format: format) { block.events.append($0) }
+            try read(reader) { block.events.append($0) }
         } catch {
             block.error = error
         }
@@ -59,6 +68,43 @@ public enum ParallelReplay {
         block.first = reader.firstTimestamp
         block.last = (reader.lastTimestamp, reader.lastTimestampKind)
         return block
+    }
+
+    /// The ledger side of a block replay: applies decoded blocks in input order, shifting their
+    /// line numbers and merging their statistics, with the timestamp-order check carried across
+    /// block boundaries.
+    struct BlockMerge {
+        let name: String
+        var statistics = TraceStatistics()
+        var lineOffset = 0
+        var last: (value: UInt64, kind: TimestampKind) = (0, .none)
+
+        init(name: String, format: TraceFormat) {
+            self.name = name
+            statistics.formats = [format.rawValue]
+        }
+
+        /// Applies `block` (rethrowing its error first) and empties its events.
+        mutating func apply(_ block: Block, to ledger: inout Ledger) throws {
+            if let error = block.error { throw error }
+            if let first = block.first, first.kind == last.kind, first.kind != .none, first.value < last.value {
+                statistics.noteBackwards(file: name, line: first.line + lineOffset)
+            }
+            if block.last.kind != .none { last = block.last }
+            // In place through the buffer: each event is borrowed, not copied (and retained).
+            var events = block.events
+            block.events = []
+            let offset = lineOffset
+            events.withUnsafeMutableBufferPointer { buffer in
+                for j in buffer.indices {
+                    buffer[j].origin.line += offset
+                    ledger.apply(buffer[j])
+                }
+            }
+            events = []
+            statistics.mergeBlock(block.statistics, lineOffset: lineOffset)
+            lineOffset += Int(block.statistics.lines)
+        }
     }
 
     /// Releases the mapped pages of `range` of `buffer` (the mapping starts page-aligned): a
@@ -85,7 +131,7 @@ public enum ParallelReplay {
         let ready: [DispatchSemaphore]
         let mayStart: [DispatchSemaphore]
         /// Set by the ledger thread before it releases every waiting worker; read after a wait.
-        var cancelled = false
+        let cancellation = Cancellation()
         private var next = 0
         private var mutex = pthread_mutex_t()
 
@@ -137,7 +183,7 @@ public enum ParallelReplay {
             // On an error (or a throw from the ledger) release the workers still waiting, then
             // wait for them: no thread outlives the mapped buffer.
             if applied < count {
-                pipeline.cancelled = true
+                pipeline.cancellation.cancel()
                 for i in applied..<count { pipeline.mayStart[i].signal() }
             }
             for thread in threads { thread.join() }
@@ -147,7 +193,7 @@ public enum ParallelReplay {
                 threads.append(try PosixThread(name: "decoding \(name) \(worker)") {
                     while let i = pipeline.claim() {
                         pipeline.mayStart[i].wait()
-                        if pipeline.cancelled { return }
+                        if pipeline.cancellation.isCancelled { return }
                         let range = boundary(shared, i, blockSize: blockSize)..<boundary(shared, i + 1, blockSize: blockSize)
                         pipeline.blocks[i] = decode(shared, range, fileIndex: fileIndex, name: name, format: format)
                         release(shared, range)
@@ -159,10 +205,7 @@ public enum ParallelReplay {
                 throw error
             }
         }
-        var fileStatistics = TraceStatistics()
-        fileStatistics.formats = [format.rawValue]
-        var lineOffset = 0
-        var last: (value: UInt64, kind: TimestampKind) = (0, .none)
+        var merge = BlockMerge(name: name, format: format)
         var applied = 0
         var releasedUpTo = 0
         let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
@@ -172,23 +215,7 @@ public enum ParallelReplay {
             pipeline.ready[i].wait()
             guard let block = pipeline.blocks[i] else { break }
             pipeline.blocks[i] = nil
-            if let error = block.error { throw error }
-            if let first = block.first, first.kind == last.kind, first.kind != .none, first.value < last.value {
-                fileStatistics.noteBackwards(file: name, line: first.line + lineOffset)
-            }
-            if block.last.kind != .none { last = block.last }
-            // In place through the buffer: each event is borrowed, not copied (and retained).
-            var events = block.events
-            block.events = []
-            events.withUnsafeMutableBufferPointer { buffer in
-                for j in buffer.indices {
-                    buffer[j].origin.line += lineOffset
-                    ledger.apply(buffer[j])
-                }
-            }
-            events = []
-            fileStatistics.mergeBlock(block.statistics, lineOffset: lineOffset)
-            lineOffset += Int(block.statistics.lines)
+            try merge.apply(block, to: &ledger)
             // Everything before this block's end is read: release it again, since the kernel's
             // fault-around maps pages next to each one touched, some of them in blocks already
             // released (memory would grow with the file otherwise). That includes the byte before
@@ -202,7 +229,30 @@ public enum ParallelReplay {
             applied += 1
             if i + window < count { pipeline.mayStart[i + window].signal() }
         }
-        fileStatistics.bytes = UInt64(buffer.count)
-        statistics.merge(fileStatistics)
+        merge.statistics.bytes = UInt64(buffer.count)
+        statistics.merge(merge.statistics)
+    }
+}
+
+/// A flag the ledger thread sets once to stop the threads feeding it, read by them after each
+/// wait. Under a mutex: a read that came before the write (an earlier wait's) has no other order
+/// with it, and a plain Bool there is a data race.
+final class Cancellation: @unchecked Sendable {
+    private var cancelled = false
+    private var mutex = pthread_mutex_t()
+
+    init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+
+    var isCancelled: Bool {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return cancelled
+    }
+
+    func cancel() {
+        pthread_mutex_lock(&mutex)
+        cancelled = true
+        pthread_mutex_unlock(&mutex)
     }
 }

@@ -73,6 +73,14 @@ public final class TraceReader {
         finishInput(bytes: buffer.count)
     }
 
+    /// Reads one line framed elsewhere (a streamed block that is one overlong line, of which only
+    /// the first part was kept), as `read(mapped:)` reads a line.
+    public func read(line: Line, format: TraceFormat, sink: (TraceEvent) throws -> Void) throws {
+        statistics.formats.append(format.rawValue)
+        try consume(line, sink: sink)
+        finishInput(bytes: line.length)
+    }
+
     @inline(__always)
     private func consume(_ line: Line, sink: (TraceEvent) throws -> Void) throws {
         statistics.lines += 1

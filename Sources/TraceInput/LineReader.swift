@@ -17,6 +17,14 @@ public struct Line {
     public let isUnterminated: Bool
     /// Full length of the line in bytes (equals `bytes.count` unless overlong).
     public let length: Int
+
+    public init(bytes: UnsafeRawBufferPointer, number: Int, isOverlong: Bool, isUnterminated: Bool, length: Int) {
+        self.bytes = bytes
+        self.number = number
+        self.isOverlong = isOverlong
+        self.isUnterminated = isUnterminated
+        self.length = length
+    }
 }
 
 /// Frames a byte source into lines with `memchr`, in bounded memory.

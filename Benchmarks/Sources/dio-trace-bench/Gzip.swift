@@ -4,7 +4,8 @@ import Foundation
 import TraceInput
 
 /// `dio-trace-bench gzip`: the replicated trace gzip-compressed (`gzip -1`), inflated alone and
-/// analyzed with ISA-L (when present) and with the zlib fallback, next to `zcat` on the same file.
+/// analyzed with ISA-L (when present) and with the zlib fallback, next to `zcat` on the same file,
+/// and analyzed with the text parsed on one thread (the single-core path) for a same-run ratio.
 struct GzipBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gzip",
@@ -42,6 +43,13 @@ struct GzipBench: ParsableCommand {
             let analyze = try withGzipBackend(backend) { try Measure.seconds { report = try Analysis.run(paths: [gz]) } }
             print(String(format: "analyze .gz (%@): %7.3f s  %8.1f MB/s of trace text  %10.0f events/s  (zcat/analyze time %.2f)",
                          backend.rawValue, analyze, mb / analyze, Double(report?.statistics.events ?? 0) / analyze, zcat / analyze))
+            // Baseline in the same run: the text parsed on one thread beside the read-ahead (the
+            // path before streamed blocks, and the one a single core takes).
+            var oneThread = AnalysisOptions()
+            oneThread.streamedBlocks = false
+            let inline = try withGzipBackend(backend) { try Measure.seconds { _ = try Analysis.run(paths: [gz], options: oneThread) } }
+            print(String(format: "analyze .gz (%@), parsed on one thread: %7.3f s  %8.1f MB/s  (blocks/one thread speed %.2fx)",
+                         backend.rawValue, inline, mb / inline, inline / analyze))
         }
         if let isal = inflateTimes[.isal], let zlib = inflateTimes[.zlib] {
             print(String(format: "inflate speed ISA-L/zlib: %.2fx, ISA-L/zcat: %.2fx", zlib / isal, zcat / isal))
