@@ -129,7 +129,9 @@ public struct LineTokenizer: Sendable {
     /// same header. False says nothing: the line is then classified as usual. Kept to the layout
     /// the kernel prints (first `[` is the CPU field, `secs.usecs` or `secs.nsecs`, `comm-pid`
     /// without a tgid column), so the hot path neither builds nor copies a `LineKind`.
-    public func commonEvent(_ p: UnsafeRawBufferPointer, into h: inout EventHeader) -> Bool {
+    /// `names`, when given, recognizes names of earlier lines without checking them again (the
+    /// header is the same).
+    public func commonEvent(_ p: UnsafeRawBufferPointer, into h: inout EventHeader, names: EventNameCache? = nil) -> Bool {
         let end = p.count
         guard end > 0, let base = p.baseAddress, p[0] != 0x09 else { return false }
         let a = Bytes.skipSpaceRun(p, 0, end)
@@ -159,7 +161,7 @@ public struct LineTokenizer: Sendable {
         var pid: Int32 = 0
         for d in digitsStart..<e { pid = pid &* 10 &+ Int32(p[d] &- 0x30) }
         guard finishFtraceContext(p, a, dash: digitsStart - 1, pid: pid, into: &h),
-              parseName(p, afterTime, end, into: &h) else { return false }
+              parseName(p, afterTime, end, into: &h, names: names) else { return false }
         h.style = .ftrace
         return true
     }
@@ -421,7 +423,8 @@ public struct LineTokenizer: Sendable {
     }
 
     /// Parses `[(+delta)] name: ` after the timestamp; sets the name and payload offsets.
-    private func parseName(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int, into h: inout EventHeader) -> Bool {
+    private func parseName(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int, into h: inout EventHeader,
+                           names: EventNameCache? = nil) -> Bool {
         var k = Bytes.skipSpaces(p, i, end)
         if k < end && p[k] == 0x28 && k + 1 < end && p[k + 1] == 0x2B { // trace-cmd --ts-diff "(+5)"
             while k < end && p[k] != 0x29 { k += 1 }
@@ -431,6 +434,14 @@ public struct LineTokenizer: Sendable {
             k = Bytes.skipSpaces(p, j, end)
         }
         let nameStart = k
+        if let names, let (length, hash) = names.lookup(p, k, end) {
+            h.nameStart = k
+            h.nameEnd = k + length
+            h.nameHash = hash
+            h.hasSubsystemPrefix = false
+            h.payloadStart = Bytes.skipSpaces(p, k + length + 1, end)
+            return true
+        }
         var segmentStart = k
         guard let base = p.baseAddress else { return false }
         while k < end {
@@ -449,6 +460,7 @@ public struct LineTokenizer: Sendable {
                 h.nameHash = Bytes.nameHash(p, segmentStart, colon)
                 h.hasSubsystemPrefix = segmentStart != nameStart
                 h.payloadStart = Bytes.skipSpaces(p, colon + 1, end)
+                if let names, !h.hasSubsystemPrefix { names.insert(p, segmentStart, colon, hash: h.nameHash) }
                 return true
             }
             segmentStart = colon + 1

@@ -16,6 +16,8 @@ public final class TraceReader {
     /// The header `commonEvent` tokenizes each line into (kept here: no copy per line).
     private var header = EventHeader()
     private let decoder = EventDecoder()
+    /// Names of earlier event lines, recognized by `commonEvent` without checking them again.
+    private let nameCache = EventNameCache()
     // Interned event names.
     private var names: [String] = []
     private var internedNames: [InternedString] = []
@@ -95,7 +97,7 @@ public final class TraceReader {
             statistics.unterminatedLines += 1
             statistics.note(.unterminated, file: fileName, line: line.number, "last line has no newline (input cut short?)")
         }
-        if tokenizer.commonEvent(p, into: &header) {
+        if tokenizer.commonEvent(p, into: &header, names: nameCache) {
             try consumeEvent(header, line, sink: sink)
             return
         }

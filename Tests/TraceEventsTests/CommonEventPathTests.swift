@@ -16,7 +16,13 @@ final class CommonEventPathTests: XCTestCase {
          "\(h.nameEnd)", "\(h.hasSubsystemPrefix)", "\(h.nameHash)", "\(h.payloadStart)"]
     }
 
-    /// Whether the fast path took the line (and agreed with `classify`).
+    /// Names of the lines checked so far (real and mutated): the fast path with it must read
+    /// every line as without it.
+    let names = EventNameCache()
+    var cacheHits = 0
+
+    /// Whether the fast path took the line (and agreed with `classify`, and with itself when it
+    /// recognizes names through `names`).
     func check(_ line: [UInt8], file: StaticString = #filePath, lineNumber: UInt = #line) -> Bool {
         line.withUnsafeBytes { p in
             var h = EventHeader()
@@ -24,6 +30,13 @@ final class CommonEventPathTests: XCTestCase {
             h.tgid = 77
             h.instanceEnd = 3
             let fast = LineTokenizer().commonEvent(p, into: &h)
+            for _ in 0..<2 {
+                var cached = EventHeader()
+                XCTAssertEqual(LineTokenizer().commonEvent(p, into: &cached, names: names), fast,
+                               "with the name cache: \(String(decoding: line, as: UTF8.self))", file: file, line: lineNumber)
+                if fast { XCTAssertEqual(Self.fields(cached), Self.fields(h), String(decoding: line, as: UTF8.self), file: file, line: lineNumber) }
+            }
+            if fast, names.lookup(p, h.nameStart, p.count) != nil { cacheHits += 1 }
             guard fast else { return false }
             guard case .event(let g) = LineTokenizer().classify(p) else {
                 XCTFail("fast path took a line classify does not read as an event: \(String(decoding: line, as: UTF8.self))",
@@ -56,6 +69,8 @@ final class CommonEventPathTests: XCTestCase {
             }
         }
         XCTAssertGreaterThan(total, 140_000)
+        // Nearly every event line's name is recognized by the cache (long enough lines).
+        XCTAssertGreaterThan(Double(cacheHits), 0.9 * Double(taken), "cache hits \(cacheHits) of \(taken)")
         // The kernel's own layout is nearly all of these lines; the rest (perf, latency, tgid,
         // trace-cmd instances and ts-diff, counters) are read by `classify` alone.
         XCTAssertGreaterThan(Double(taken), 0.9 * Double(events), "fast path took \(taken) of \(events) events")
