@@ -144,22 +144,39 @@ public struct LineTokenizer: Sendable {
         }
         guard let hit = memchr(base + a, 0x5B, end - a) else { return false }
         let i = base.distance(to: UnsafeRawPointer(hit))
-        guard i > a, Bytes.isSpace(p[i - 1]) || p[i - 1] == 0x29,
-              let (cpu, j) = Bytes.parseDecimal(p, i + 1, end), j < end, p[j] == 0x5D, j + 1 < end, Bytes.isSpace(p[j + 1]),
-              cpu < UInt64(Int32.max) else { return false }
+        guard i > a, Bytes.isSpace(p[i - 1]) || p[i - 1] == 0x29 else { return false }
+        // The CPU number: at most nine digits (below Int32.max), so no overflow checks.
+        var j = i + 1
+        var cpu: Int32 = 0
+        while j < end {
+            let d = p[j] &- 0x30
+            if d >= 10 { break }
+            cpu = cpu &* 10 &+ Int32(d)
+            j += 1
+            if j - i > 10 { return false }
+        }
+        guard j > i + 1, j < end, p[j] == 0x5D, j + 1 < end, Bytes.isSpace(p[j + 1]) else { return false }
         h = EventHeader()
-        h.cpu = Int32(cpu)
+        h.cpu = cpu
         var k = Bytes.skipSpaces(p, j + 1, end)
         if k < end && !Bytes.isDigit(p[k]) { k = Bytes.skipSpaceRun(p, Bytes.skipToSpace(p, k, end), end) }
         guard let afterTime = parseShortSeconds(p, k, end, into: &h) else { return false }
         // `comm-pid` left of the CPU field (what `parseContext` takes first).
         let e = Bytes.trimSpacesBackward(p, lower: a, i)
         guard e > a, p[e - 1] != 0x29 else { return false }
+        // The pid's digits, read backwards in one pass (at most nine).
         var digitsStart = e
-        while digitsStart > a && Bytes.isDigit(p[digitsStart - 1]) { digitsStart -= 1 }
-        guard digitsStart < e, e - digitsStart <= 9, digitsStart - 1 > a, p[digitsStart - 1] == 0x2D else { return false }
         var pid: Int32 = 0
-        for d in digitsStart..<e { pid = pid &* 10 &+ Int32(p[d] &- 0x30) }
+        var scale: Int32 = 1
+        while digitsStart > a {
+            let d = p[digitsStart - 1] &- 0x30
+            if d >= 10 { break }
+            guard e - digitsStart < 9 else { return false }
+            pid = pid &+ Int32(d) &* scale
+            scale = scale &* 10
+            digitsStart -= 1
+        }
+        guard digitsStart < e, digitsStart - 1 > a, p[digitsStart - 1] == 0x2D else { return false }
         guard finishFtraceContext(p, a, dash: digitsStart - 1, pid: pid, into: &h),
               parseName(p, afterTime, end, into: &h, names: names) else { return false }
         h.style = .ftrace
@@ -384,6 +401,18 @@ public struct LineTokenizer: Sendable {
         h.commEnd = dash
         // trace-cmd report prefixes lines of a buffer instance with `name: ` before the padded comm.
         var k = h.commStart
+        // A comm of up to 16 bytes without `:` (nearly every line) is told in two words.
+        if dash - k <= 16, k + 16 <= p.count {
+            let count = UInt64(dash - k)
+            let low = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: k, as: UInt64.self))
+            let high = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: k + 8, as: UInt64.self))
+            let lowColons = Bytes.bytes(of: low, equalTo: 0x3A)
+            let highColons = Bytes.bytes(of: high, equalTo: 0x3A)
+            // The first colon's position, if any, against the comm's length.
+            let firstColon = lowColons != 0 ? UInt64(lowColons.trailingZeroBitCount >> 3)
+                : highColons != 0 ? 8 + UInt64(highColons.trailingZeroBitCount >> 3) : 16
+            if firstColon >= count { return true }
+        }
         while k + 2 < dash, let base = p.baseAddress, let hit = memchr(base + k, 0x3A, dash - 2 - k) {
             k = base.distance(to: UnsafeRawPointer(hit))
             if p[k + 1] == 0x20 && p[k + 2] == 0x20 {

@@ -121,6 +121,20 @@ final class CommonEventPathTests: XCTestCase {
                 break
             }
         }
+        // Digit runs at the limits of the in-place CPU and pid reading, colons in comms (an
+        // instance prefix or not), comms of 16 bytes: taken or not, read as `classify` reads them.
+        for line in ["              dd-22248 [123456789] .....   471.291035: btrfs_inode_new: x",
+                     "              dd-22248 [1234567890] .....   471.291035: btrfs_inode_new: x",
+                     "              dd-123456789 [001] .....   471.291035: btrfs_inode_new: x",
+                     "              dd-1234567890 [001] .....   471.291035: btrfs_inode_new: x",
+                     "          a:b:cd-7 [001] .....   471.291035: btrfs_inode_new: x",
+                     "inst:  0123456789abcdef-7 [001] .....   471.291035: btrfs_inode_new: x",
+                     "  0123456789abcde:-7 [001] .....   471.291035: btrfs_inode_new: x",
+                     "  0123456789abcd:  -7 [001] .....   471.291035: btrfs_inode_new: x",
+                     "a:  b-7 [001] .....   471.291035: btrfs_inode_new: x"] {
+            _ = check(Array(line.utf8))
+        }
+        XCTAssertTrue(check(Array("              dd-123456789 [123456789] .....   471.291035: btrfs_inode_new: x".utf8)))
         // The common layout itself, with a comm of spaces and dashes, and nanoseconds.
         XCTAssertTrue(check(Array("       my dd-x y-2388    [001] ..... 10.000001: iomap_dio_rw_begin: dev 0:40".utf8)))
         XCTAssertTrue(check(Array("              dd-22248 [001]   471.291035900: iomap_dio_rw_begin:   dev".utf8)))
