@@ -14,7 +14,8 @@ public struct AnalysisOptions: Sendable {
     public var allowMapping: Bool
     /// Size of the blocks a mapped file is decoded in, in parallel (tests make it tiny).
     public var parallelBlockSize: Int = ParallelReplay.defaultBlockSize
-    /// Read streamed inputs ahead on a background thread (results are identical).
+    /// Without `streamedBlocks`: read streamed inputs ahead on a background thread while this
+    /// one parses (results are identical).
     public var prefetch: Bool = true
     /// Decode streamed text (gzip, pipes) in blocks on all cores, read and inflated on a thread
     /// of its own (results are identical). On by default when more than one core is ours.
