@@ -17,6 +17,7 @@ import TraceInput
 extension ParallelReplay {
     /// One block buffer and what the reader put in it.
     final class StreamSlot: @unchecked Sendable {
+        let base: UnsafeMutableRawPointer
         let buffer: UnsafeMutableRawBufferPointer
         /// Bytes of the block (whole lines, the last one possibly unterminated at the end).
         var count = 0
@@ -29,8 +30,12 @@ extension ParallelReplay {
         var isEnd = false
         var decoded: Block?
 
-        init(capacity: Int) { buffer = .allocate(byteCount: capacity, alignment: 64) }
-        deinit { buffer.deallocate() }
+        init(capacity: Int) {
+            base = .allocate(byteCount: capacity, alignment: 64)
+            buffer = UnsafeMutableRawBufferPointer(start: base, count: capacity)
+        }
+
+        deinit { base.deallocate() }
 
         func reset() {
             count = 0
@@ -55,16 +60,15 @@ extension ParallelReplay {
         /// Set by the ledger thread before it wakes every waiting thread; read after each wait.
         let cancellation = Cancellation()
         private var claimed = 0
+        /// Bytes the reader read (inflated ones for gzip); read by the ledger thread once it joined.
+        var bytesRead = 0
         /// The end block's number, once the reader published it.
         private var end: Int?
         private var mutex = pthread_mutex_t()
 
         init(window: Int, capacity: Int) {
             slots = (0..<window).map { _ in StreamSlot(capacity: capacity) }
-            // Created at 0 and signalled: libdispatch traps when a semaphore is freed below the
-            // value it was created with.
-            free = (0..<window).map { _ in DispatchSemaphore(value: 0) }
-            for semaphore in free { semaphore.signal() }
+            free = (0..<window).map { _ in DispatchSemaphore.signalled(1) }
             ready = (0..<window).map { _ in DispatchSemaphore(value: 0) }
             pthread_mutex_init(&mutex, nil)
         }
@@ -97,17 +101,18 @@ extension ParallelReplay {
     /// Cuts the source into blocks of at least `blockSize` bytes ending after a newline (or at
     /// the end of the input), into the slots in order; publishes an end block last.
     static func produceBlocks(_ source: any ByteSource, _ pipeline: StreamPipeline, blockSize: Int, maxLineLength: Int,
-                              readSize: Int, capacity: Int, totalBytes: UnsafeMutablePointer<Int>) {
+                              readSize: Int, capacity: Int) {
         let window = pipeline.slots.count
         // The partial line after a block's last newline, moved to the start of the next block.
-        let carry = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 64)
-        defer { carry.deallocate() }
+        let carryBase = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 64)
+        defer { carryBase.deallocate() }
+        let carry = UnsafeMutableRawBufferPointer(start: carryBase, count: capacity)
         var carried = 0
         var ended = false
         var k = 0
         func read(into buffer: UnsafeMutableRawBufferPointer, _ from: Int) throws -> Int {
             let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[from..<min(buffer.count, from + readSize)]))
-            totalBytes.pointee += n
+            pipeline.bytesRead += n
             return n
         }
         while true {
@@ -120,8 +125,8 @@ extension ParallelReplay {
                 pipeline.publishEnd(k)
                 return
             }
-            let base = slot.buffer.baseAddress!
-            if carried > 0 { base.copyMemory(from: carry.baseAddress!, byteCount: carried) }
+            let base = slot.base
+            if carried > 0 { base.copyMemory(from: carryBase, byteCount: carried) }
             var filled = carried
             carried = 0
             do {
@@ -135,14 +140,14 @@ extension ParallelReplay {
                             let cut = nl + 1
                             slot.count = cut
                             carried = filled - cut
-                            if carried > 0 { carry.baseAddress!.copyMemory(from: base + cut, byteCount: carried) }
+                            if carried > 0 { carryBase.copyMemory(from: base + cut, byteCount: carried) }
                             break
                         }
                         // One line from the block's start, `\r` or not already longer than the
                         // limit: keep its first `maxLineLength` bytes, skip the rest.
                         if filled > maxLineLength + 1 {
                             slot.count = maxLineLength
-                            slot.overlong = try skipRest(of: filled, lastByte: slot.buffer[filled - 1], carry: carry,
+                            slot.overlong = try skipRest(of: filled, lastByte: slot.buffer[filled - 1], carry: carry, carryBase: carryBase,
                                                          carried: &carried, ended: &ended, read: read)
                             break
                         }
@@ -175,12 +180,12 @@ extension ParallelReplay {
 
     /// Reads past the rest of an overlong line (into `carry`); returns its length as the mapped
     /// framing counts it, and leaves the bytes after its newline in `carry`.
-    private static func skipRest(of seen: Int, lastByte: UInt8, carry: UnsafeMutableRawBufferPointer, carried: inout Int,
+    private static func skipRest(of seen: Int, lastByte: UInt8, carry: UnsafeMutableRawBufferPointer,
+                                 carryBase base: UnsafeMutableRawPointer, carried: inout Int,
                                  ended: inout Bool, read: (UnsafeMutableRawBufferPointer, Int) throws -> Int)
         throws -> (length: Int, unterminated: Bool) {
         var length = seen
         var last = lastByte
-        let base = carry.baseAddress!
         while true {
             let n = try read(carry, 0)
             if n == 0 {
@@ -211,11 +216,7 @@ extension ParallelReplay {
         let window = workers + 2
         let capacity = max(blockSize, maxLineLength + 2) + readSize
         let pipeline = StreamPipeline(window: window, capacity: capacity)
-        let totalBytes = UnsafeMutablePointer<Int>.allocate(capacity: 1)
-        totalBytes.initialize(to: 0)
-        defer { totalBytes.deallocate() }
         nonisolated(unsafe) let input = source
-        nonisolated(unsafe) let total = totalBytes
         var threads: [PosixThread] = []
         func stopThreads() {
             // On an error, wake the reader and the workers wherever they wait, then wait for them.
@@ -229,8 +230,7 @@ extension ParallelReplay {
             if finished { for thread in threads { thread.join() } } else { stopThreads() }
         }
         threads.append(try PosixThread(name: "reading \(name)") {
-            produceBlocks(input, pipeline, blockSize: blockSize, maxLineLength: maxLineLength, readSize: readSize, capacity: capacity,
-                          totalBytes: total)
+            produceBlocks(input, pipeline, blockSize: blockSize, maxLineLength: maxLineLength, readSize: readSize, capacity: capacity)
         })
         for worker in 0..<workers {
             threads.append(try PosixThread(name: "decoding \(name) \(worker)") {
@@ -270,14 +270,14 @@ extension ParallelReplay {
         for _ in 1..<max(workers, 1) { pipeline.work.signal() }
         finished = true
         for thread in threads { thread.join() }
-        merge.statistics.bytes = UInt64(totalBytes.pointee)
+        merge.statistics.bytes = UInt64(pipeline.bytesRead)
         statistics.merge(merge.statistics)
     }
 
     /// A block that is one overlong line, decoded as the mapped framing delivers it.
     static func decodeLine(_ slot: StreamSlot, _ overlong: (length: Int, unterminated: Bool), fileIndex: Int32, name: String,
                            format: TraceFormat) -> Block {
-        let line = Line(bytes: UnsafeRawBufferPointer(start: slot.buffer.baseAddress, count: slot.count), number: 1,
+        let line = Line(bytes: UnsafeRawBufferPointer(start: slot.base, count: slot.count), number: 1,
                         isOverlong: true, isUnterminated: overlong.unterminated, length: overlong.length)
         return decode(into: Block(), fileIndex: fileIndex, name: name) { reader, sink in
             try reader.read(line: line, format: format, sink: sink)

@@ -148,10 +148,7 @@ public enum ParallelReplay {
             blocks = .allocate(capacity: count)
             blocks.initialize(repeating: nil)
             ready = (0..<count).map { _ in DispatchSemaphore(value: 0) }
-            // Created at 0 and signalled: libdispatch traps when a semaphore is freed below the
-            // value it was created with.
-            mayStart = (0..<count).map { _ in DispatchSemaphore(value: 0) }
-            for semaphore in mayStart.prefix(window) { semaphore.signal() }
+            mayStart = (0..<count).map { DispatchSemaphore.signalled($0 < window ? 1 : 0) }
             pthread_mutex_init(&mutex, nil)
         }
 

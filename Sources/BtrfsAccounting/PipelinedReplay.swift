@@ -21,7 +21,7 @@ public enum PipelinedReplay {
     /// marks the end, after `error` is set.
     final class Queue: @unchecked Sendable {
         let slots: UnsafeMutableBufferPointer<[TraceEvent]?>
-        let free = DispatchSemaphore(value: 0)
+        let free = DispatchSemaphore.signalled(PipelinedReplay.depth)
         let filled = DispatchSemaphore(value: 0)
         var error: (any Error)?
         private var tail = 0
@@ -30,9 +30,6 @@ public enum PipelinedReplay {
         init() {
             slots = .allocate(capacity: PipelinedReplay.depth)
             slots.initialize(repeating: nil)
-            // Created at 0 and signalled: libdispatch traps when a semaphore is freed below the
-            // value it was created with.
-            for _ in 0..<PipelinedReplay.depth { free.signal() }
         }
 
         deinit {

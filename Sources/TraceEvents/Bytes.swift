@@ -29,6 +29,23 @@ internal enum Bytes {
         return j == i ? nil : (v, j)
     }
 
+    /// At most nine decimal digits at `i`, which cannot overflow, so read without overflow checks
+    /// (the context columns of event lines): the value and the index after the digits (`i` when
+    /// there are none), nil at a tenth digit.
+    @inline(__always)
+    static func parseShortDecimal(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int) -> (UInt64, Int)? {
+        var j = i
+        var v: UInt64 = 0
+        while j < end {
+            let d = p[j] &- 0x30
+            if d >= 10 { break }
+            v = v &* 10 &+ UInt64(d)
+            j += 1
+            if j - i > 9 { return nil }
+        }
+        return (v, j)
+    }
+
     /// Parses `0x`-prefixed hex, or decimal, with an optional leading `-` (returned as negative flag).
     static func parseNumber(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int) -> (magnitude: UInt64, negative: Bool, next: Int)? {
         var j = i

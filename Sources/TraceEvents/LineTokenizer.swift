@@ -145,19 +145,11 @@ public struct LineTokenizer: Sendable {
         guard let hit = memchr(base + a, 0x5B, end - a) else { return false }
         let i = base.distance(to: UnsafeRawPointer(hit))
         guard i > a, Bytes.isSpace(p[i - 1]) || p[i - 1] == 0x29 else { return false }
-        // The CPU number: at most nine digits (below Int32.max), so no overflow checks.
-        var j = i + 1
-        var cpu: Int32 = 0
-        while j < end {
-            let d = p[j] &- 0x30
-            if d >= 10 { break }
-            cpu = cpu &* 10 &+ Int32(d)
-            j += 1
-            if j - i > 10 { return false }
-        }
-        guard j > i + 1, j < end, p[j] == 0x5D, j + 1 < end, Bytes.isSpace(p[j + 1]) else { return false }
+        // The CPU number: at most nine digits (below Int32.max).
+        guard let (cpu, j) = Bytes.parseShortDecimal(p, i + 1, end), j > i + 1, j < end, p[j] == 0x5D, j + 1 < end,
+              Bytes.isSpace(p[j + 1]) else { return false }
         h = EventHeader()
-        h.cpu = cpu
+        h.cpu = Int32(truncatingIfNeeded: cpu)
         var k = Bytes.skipSpaces(p, j + 1, end)
         if k < end && !Bytes.isDigit(p[k]) { k = Bytes.skipSpaceRun(p, Bytes.skipToSpace(p, k, end), end) }
         guard let afterTime = parseShortSeconds(p, k, end, into: &h) else { return false }
@@ -308,16 +300,7 @@ public struct LineTokenizer: Sendable {
     /// overflow: parsed without overflow checks. Nil (and `h` untouched) for anything else.
     @inline(__always)
     private func parseShortSeconds(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int, into h: inout EventHeader) -> Int? {
-        var j = i
-        var whole: UInt64 = 0
-        while j < end {
-            let d = p[j] &- 0x30
-            if d >= 10 { break }
-            whole = whole &* 10 &+ UInt64(d)
-            j += 1
-            if j - i > 9 { return nil }
-        }
-        guard j > i, j < end, p[j] == 0x2E else { return nil }
+        guard let (whole, j) = Bytes.parseShortDecimal(p, i, end), j > i, j < end, p[j] == 0x2E else { return nil }
         // Six decimals then `:` (microseconds), or nine (nanoseconds), unrolled: a loop kept its
         // index in memory here.
         let f = j + 1

@@ -30,10 +30,8 @@ public final class PrefetchingSource: ByteSource, @unchecked Sendable {
         let allBuffers: [UnsafeMutableRawBufferPointer]
 
         init(chunkSize: Int, depth: Int) {
-            // Created at 0 and signalled up: libdispatch traps when a semaphore is freed below its
-            // initial value, which an early-dropped source does.
-            free = DispatchSemaphore(value: 0)
-            for _ in 0..<max(depth, 1) { free.signal() }
+            // An early-dropped source frees it below what was signalled (see `signalled`).
+            free = DispatchSemaphore.signalled(max(depth, 1))
             pthread_mutex_init(&mutex, nil)
             allBuffers = (0..<max(depth, 1)).map { _ in
                 UnsafeMutableRawBufferPointer.allocate(byteCount: max(chunkSize, 4096), alignment: 64)
