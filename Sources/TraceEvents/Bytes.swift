@@ -166,6 +166,17 @@ internal enum Bytes {
         return true
     }
 
+    /// True when `literal` occurs in `p[start..<end]`.
+    static func contains(_ p: UnsafeRawBufferPointer, _ start: Int, _ end: Int, _ literal: StaticString) -> Bool {
+        let n = literal.utf8CodeUnitCount
+        var k = start
+        while k + n <= end {
+            if matches(p, k, end, literal) { return true }
+            k += 1
+        }
+        return false
+    }
+
     /// True when `p[start..<end]` is exactly `literal`.
     @inline(__always)
     static func equals(_ p: UnsafeRawBufferPointer, _ start: Int, _ end: Int, _ literal: StaticString) -> Bool {

@@ -23,7 +23,7 @@ extension Ledger {
             // btrfs_remove_ordered_extent drops one outstanding extent just before its
             // btrfs_ordered_extent_remove event; only the latest such change of a task is kept
             // (other releases, e.g. writeback clearing delalloc, are not followed by a remove).
-            modifyInode(key) { $0.pendingRemoveMods[TaskKey(ref.pid)] = (c.mod, [ref]) }
+            modifyInode(key) { $0.pendingRemoveMods[TaskKey(ref.pid)] = (c.mod, ref) }
         }
     }
 
@@ -66,7 +66,7 @@ extension Ledger {
             chargeMetadataConsumption(pid: ref.pid, FilesystemInode(filesystem: key.filesystem, inode: key.inode))
             // The inode's part in place (one lookup, no move of its state out and back), then the
             // I/O's: neither `withIO` nor the checks read `inodes`.
-            let outcome = modifyInode(key) { state -> (pending: (Int64, [EventRef])?, io: Int?, finished: Bool, matched: Bool) in
+            let outcome = modifyInode(key) { state -> (pending: (Int64, EventRef)?, io: Int?, finished: Bool, matched: Bool) in
                 let pending = state.pendingRemoveMods.removeValue(forKey: TaskKey(ref.pid))
                 // Exact match first; a split-off piece (6.x btrfs_split_ordered_extent) is removed with no
                 // add of its own and matches the extent it was cut from by range.
@@ -91,7 +91,7 @@ extension Ledger {
                 withIO(io) { state in
                     if let pending = outcome.pending {
                         state.outstanding &+= pending.0
-                        for r in pending.1 { state.chain.append(r) }
+                        state.chain.append(pending.1)
                     }
                     state.chain.append(ref)
                 }

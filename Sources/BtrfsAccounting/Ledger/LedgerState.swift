@@ -58,8 +58,8 @@ struct InodeState: Sendable {
     var orderedExtentsAdded = 0
     /// Created inside the trace (btrfs_inode_new) with no data loss before: the baseline is zero.
     var baselineKnown = false
-    /// Worker mods waiting for the ordered-extent remove that follows them (pid -> sum, events).
-    var pendingRemoveMods: [TaskKey: (Int64, [EventRef])] = [:]
+    /// The worker's mod waiting for the ordered-extent remove that follows it (pid -> mod, event).
+    var pendingRemoveMods: [TaskKey: (Int64, EventRef)] = [:]
     /// Last value the kernel printed (`outstanding=`, 6.12+) to detect missed events.
     var lastReportedOutstanding: UInt64?
     var sawDataLossSinceStart = false

@@ -28,60 +28,91 @@ enum IomapEvents {
 
     /// `iomap_dio_rw_begin`: `"dev %d:%d ino 0x%lx size 0x%llx offset 0x%llx length 0x%zx done_before
     /// 0x%zx flags %s dio_flags %s aio %d"`.
-    static func begin(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int, fields f: PayloadFields) -> AccountingEvent? {
+    static func begin(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int, fields f: PayloadFields, inOrder: Bool = true) -> AccountingEvent? {
+        if inOrder, let w = IomapWords.begin(p, i, end) {
+            return begin(p, dev: w.dev, ino: w.ino, offset: w.offset, length: w.length, flags: w.flags, aio: w.aio)
+        }
         if isRaw(p, i, end) {
             f.load(p, i, end)
             return begin(fields: f)
         }
         // `key value` pairs; the first of a repeated key counts.
         f.loadWords(p, i, end, pairs: true)
-        guard let dev = f.range("dev"), let ino = number(p, f.range("ino")), let offset = number(p, f.range("offset")),
-              let length = number(p, f.range("length")) else { return nil }
+        return begin(p, dev: f.range("dev"), ino: f.range("ino"), offset: f.range("offset"), length: f.range("length"),
+                     flags: f.range("flags"), aio: f.range("aio"))
+    }
+
+    /// `iomap_dio_rw_begin` from the value words of its `key value` rendering.
+    private static func begin(_ p: UnsafeRawBufferPointer, dev: (Int, Int)?, ino: (Int, Int)?, offset: (Int, Int)?,
+                              length: (Int, Int)?, flags: (Int, Int)?, aio: (Int, Int)?) -> AccountingEvent? {
+        guard let dev, let ino = number(p, ino), let offset = number(p, offset), let length = number(p, length) else { return nil }
         // kernel: names (DIRECT|WRITE); libtraceevent: may print a number, IOCB_WRITE is 1 << 17 on 6.x (unverified) -> names only
-        let isWrite = f.index("flags").map { f.value($0, contains: "WRITE") } ?? false
+        let isWrite = flags.map { Bytes.contains(p, $0.0, $0.1, "WRITE") } ?? false
         return .directIOBegin(DirectIOBegin(device: device(p, dev), inode: ino, offset: offset, length: length,
-                                            isWrite: isWrite, isAsync: (number(p, f.range("aio")) ?? 0) != 0))
+                                            isWrite: isWrite, isAsync: (number(p, aio) ?? 0) != 0))
     }
 
     /// `iomap_dio_complete`: `"dev %d:%d ino 0x%lx size 0x%llx offset 0x%llx flags %s aio %d error %d ret %zd"`;
     /// `iomap_dio_rw_queued` (range class): `"dev %d:%d ino 0x%lx size 0x%llx offset 0x%llx length 0x%llx"`.
-    static func end(queued: Bool, _ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int, fields f: PayloadFields) -> AccountingEvent? {
+    static func end(queued: Bool, _ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int, fields f: PayloadFields,
+                    inOrder: Bool = true) -> AccountingEvent? {
+        if inOrder, !queued, let w = IomapWords.complete(p, i, end) {
+            return directIOEnd(queued: queued, p, dev: w.dev, ino: w.ino, offset: w.offset, error: w.error, ret: w.ret)
+        }
         if isRaw(p, i, end) {
             f.load(p, i, end)
             return IomapEvents.end(queued: queued, fields: f)
         }
         f.loadWords(p, i, end, pairs: true)
-        guard let dev = f.range("dev"), let ino = number(p, f.range("ino")), let offset = number(p, f.range("offset")) else { return nil }
-        return .directIOEnd(DirectIOEnd(device: device(p, dev), inode: ino, offset: offset, error: signed(p, f.range("error")) ?? 0,
-                                        result: signed(p, f.range("ret")) ?? 0, isQueued: queued))
+        return directIOEnd(queued: queued, p, dev: f.range("dev"), ino: f.range("ino"), offset: f.range("offset"),
+                           error: f.range("error"), ret: f.range("ret"))
+    }
+
+    /// `iomap_dio_complete` / `iomap_dio_rw_queued` from the value words of their `key value` rendering.
+    private static func directIOEnd(queued: Bool, _ p: UnsafeRawBufferPointer, dev: (Int, Int)?, ino: (Int, Int)?,
+                                    offset: (Int, Int)?, error: (Int, Int)?, ret: (Int, Int)?) -> AccountingEvent? {
+        guard let dev, let ino = number(p, ino), let offset = number(p, offset) else { return nil }
+        return .directIOEnd(DirectIOEnd(device: device(p, dev), inode: ino, offset: offset, error: signed(p, error) ?? 0,
+                                        result: signed(p, ret) ?? 0, isQueued: queued))
     }
 
     /// `iomap_iter`: `"dev %d:%d ino 0x%llx pos 0x%llx length 0x%llx [processed %lld | status %d]
     /// flags %s (0x%x) ops %ps caller %pS"` (6.1: no processed/status; 6.12: processed; 6.18:
     /// status). The number in parentheses is the `IOMAP_*` mask; without it the names are read.
-    static func iteration(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int, fields f: PayloadFields) -> AccountingEvent? {
+    static func iteration(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int, fields f: PayloadFields, inOrder: Bool = true) -> AccountingEvent? {
+        if inOrder, let w = IomapWords.iteration(p, i, end) {
+            return iteration(p, end, dev: w.dev, ino: w.ino, pos: w.pos, length: w.length, names: w.names, note: w.note)
+        }
         if isRaw(p, i, end) {
             f.load(p, i, end)
             return iteration(fields: f)
         }
-        // Every word is a key whose value is the next word: `flags NAMES (0xMASK)` carries a note.
+        // Every word is a key whose value is the next word: `flags NAMES (0xMASK)` carries a note,
+        // the value of the next field (whose key the names are), when printed.
         f.loadWords(p, i, end, pairs: false)
-        guard let dev = f.range("dev"), let ino = number(p, f.range("ino")), let pos = number(p, f.range("pos")) else { return nil }
+        let names = f.index("flags")
+        let note = names.map { $0 + 1 < f.count ? f.valueRange($0 + 1) : (end, end) }
+        return iteration(p, end, dev: f.range("dev"), ino: f.range("ino"), pos: f.range("pos"), length: f.range("length"),
+                         names: names.map { f.valueRange($0) }, note: note)
+    }
+
+    /// `iomap_iter` from the value words of its rendering: the mask from the `(0xMASK)` note
+    /// after the flag names, else the names read.
+    private static func iteration(_ p: UnsafeRawBufferPointer, _ end: Int, dev: (Int, Int)?, ino: (Int, Int)?, pos: (Int, Int)?,
+                                  length: (Int, Int)?, names: (Int, Int)?, note: (Int, Int)?) -> AccountingEvent? {
+        guard let dev, let ino = number(p, ino), let pos = number(p, pos) else { return nil }
         var flags: UInt64 = 0
-        if let names = f.index("flags") {
-            // The word after the names (the value of the next field, whose key they are): the
-            // `(0xMASK)` note, when printed.
-            let open = names + 1 < f.count ? f.valueRange(names + 1) : (end, end)
+        if let names, let open = note {
             let digits = Bytes.matches(p, open.0 + 1, open.1, "0x") ? open.0 + 3 : open.0 + 1
             if open.0 < end, p[open.0] == 0x28, let (mask, _) = Bytes.parseHex(p, digits, open.1) {
                 flags = mask
             } else {
-                if f.value(names, contains: "WRITE") { flags |= IomapIteration.writeFlag }
-                if f.value(names, contains: "DIRECT") { flags |= IomapIteration.directFlag }
+                if Bytes.contains(p, names.0, names.1, "WRITE") { flags |= IomapIteration.writeFlag }
+                if Bytes.contains(p, names.0, names.1, "DIRECT") { flags |= IomapIteration.directFlag }
             }
         }
         return .iomapIteration(IomapIteration(device: device(p, dev), inode: ino, position: pos,
-                                              length: number(p, f.range("length")) ?? 0, flags: flags))
+                                              length: number(p, length) ?? 0, flags: flags))
     }
 
     // MARK: - by field name (trace-cmd -R text, trace.dat, trace_pipe_raw)

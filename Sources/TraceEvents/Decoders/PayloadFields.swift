@@ -96,7 +96,8 @@ public final class PayloadFields {
     }
 
     /// Tokenizes the blank-separated words of `p[start..<end]` (iomap's `key value` rendering).
-    /// With `pairs`, words alternate key, value (`dev 0:40 ino 0x102 ...`); otherwise every word
+    /// With `pairs`, words alternate key, value (`dev 0:40 ino 0x102 ...`; a key followed by two
+    /// blanks has an empty value); otherwise every word
     /// is a key whose value is the next word (`... flags WRITE (0x1) ops ...`, where a value may
     /// be followed by a note). No allocation; `index` finds the first key of a name.
     public func loadWords(_ p: UnsafeRawBufferPointer, _ start: Int, _ end: Int, pairs: Bool) {
@@ -116,6 +117,10 @@ public final class PayloadFields {
                 append(ks, ke, ws, we)
                 // Pairs: the next word starts a new pair; words: this value is the next key.
                 previous = pairs ? nil : (ws, we)
+            } else if pairs && i &- we >= 2 && i < end {
+                // `key  next`: the kernel prints one blank between a key and its value, so a
+                // `%s` printed empty (`dio_flags  aio 1`, no flag set) leaves two.
+                append(ws, we, we &+ 1, we &+ 1)
             } else {
                 previous = (ws, we)
             }
@@ -134,14 +139,7 @@ public final class PayloadFields {
 
     /// Whether the value of field `f` contains `literal`.
     public func value(_ f: Int, contains literal: StaticString) -> Bool {
-        let n = literal.utf8CodeUnitCount
-        var k = valueStart(f)
-        let e = valueEnd(f)
-        while k + n <= e {
-            if Bytes.matches(base, k, e, literal) { return true }
-            k += 1
-        }
-        return false
+        Bytes.contains(base, valueStart(f), valueEnd(f), literal)
     }
 
     /// The value range of field `f`.

@@ -45,6 +45,24 @@ final class PayloadLayout {
             return second & highMask == high
         }
 
+        /// A key of `length` bytes, all zero until set.
+        init(length: Int) { self.length = length }
+
+        /// The key of `bytes` (at most 16).
+        init(_ bytes: ArraySlice<UInt8>) {
+            precondition(!bytes.isEmpty && bytes.count <= PayloadLayout.maximumKeyLength)
+            length = bytes.count
+            for (k, byte) in bytes.enumerated() { set(k, byte) }
+        }
+
+        /// Byte `k` of the key is `byte`.
+        @inline(__always)
+        mutating func set(_ k: Int, _ byte: UInt8) {
+            let b = UInt64(byte) << UInt64(8 * (k & 7))
+            let m = UInt64(0xFF) << UInt64(8 * (k & 7))
+            if k < 8 { low |= b; lowMask |= m } else { high |= b; highMask |= m }
+        }
+
         @inline(__always)
         func byte(_ k: Int) -> UInt8 {
             UInt8(truncatingIfNeeded: (k < 8 ? low : high) >> UInt64(8 * (k & 7)))
@@ -71,14 +89,7 @@ final class PayloadLayout {
             // The key, then the `=` the tokenizer stopped at.
             let n = ke - ks + 1
             guard n <= Self.maximumKeyLength, ke < p.count, p[ke] == 0x3D else { return nil }
-            var key = Key()
-            key.length = n
-            for k in 0..<n {
-                let b = UInt64(p[ks + k]) << UInt64(8 * (k & 7))
-                let m = UInt64(0xFF) << UInt64(8 * (k & 7))
-                if k < 8 { key.low |= b; key.lowMask |= m } else { key.high |= b; key.highMask |= m }
-            }
-            learned.append(key)
+            learned.append(Key(ArraySlice(p[ks..<ks + n])))
         }
         keys = .allocate(capacity: learned.count)
         _ = keys.initialize(from: learned)
