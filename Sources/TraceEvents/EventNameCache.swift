@@ -23,6 +23,8 @@ public final class EventNameCache {
         var hash: UInt64 = 0
         var first: UInt64 = 0
         var last: UInt64 = 0
+        /// The number the cache's reader gave this name (`setID`), -1 until then.
+        var id: Int32 = -1
     }
 
     private let entries = UnsafeMutablePointer<Entry>.allocate(capacity: setCount * ways)
@@ -50,11 +52,11 @@ public final class EventNameCache {
         UInt64(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt64.self))
     }
 
-    /// The length and hash of the name at `k` when it is one kept here, followed by `:` and a
-    /// blank or the end: then `parseName` would find this very name there. Nil otherwise (also
-    /// when fewer than 48 bytes follow `k`: words are read only inside `p`).
+    /// The length, hash and entry of the name at `k` when it is one kept here, followed by `:`
+    /// and a blank or the end: then `parseName` would find this very name there. Nil otherwise
+    /// (also when fewer than 48 bytes follow `k`: words are read only inside `p`).
     @inline(__always)
-    func lookup(_ p: UnsafeRawBufferPointer, _ k: Int, _ end: Int) -> (length: Int, hash: UInt64)? {
+    func lookup(_ p: UnsafeRawBufferPointer, _ k: Int, _ end: Int) -> (length: Int, hash: UInt64, entry: Int32)? {
         guard end == p.count, k + Self.maximumLength <= end else { return nil }
         // The first `:` within six words.
         var length = -1
@@ -86,17 +88,28 @@ public final class EventNameCache {
                     offset += 8
                     n += 1
                 }
-                if offset >= length - 8 { return (length, e.hash) }
+                if offset >= length - 8 { return (length, e.hash, Int32(truncatingIfNeeded: slot &+ way)) }
             }
             way += 1
         }
         return nil
     }
 
-    /// Keeps the name `p[start..<end]` (checked by `parseName`, no subsystem prefix) with its hash.
-    func insert(_ p: UnsafeRawBufferPointer, _ start: Int, _ end: Int, hash: UInt64) {
+    /// The number `setID` gave the name of `entry` (an entry `lookup` or `insert` returned, its
+    /// name not replaced since), -1 when none was given.
+    @inline(__always)
+    func id(of entry: Int32) -> Int32 { entries[Int(entry)].id }
+
+    /// Gives the name of `entry` (as for `id(of:)`) the reader's number `id`.
+    @inline(__always)
+    func setID(_ id: Int32, of entry: Int32) { entries[Int(entry)].id = id }
+
+    /// Keeps the name `p[start..<end]` (checked by `parseName`, no subsystem prefix) with its
+    /// hash, in the entry returned (-1 when the name is too long to keep).
+    @discardableResult
+    func insert(_ p: UnsafeRawBufferPointer, _ start: Int, _ end: Int, hash: UInt64) -> Int32 {
         let length = end - start
-        guard length > 0, length < Self.maximumLength else { return }
+        guard length > 0, length < Self.maximumLength else { return -1 }
         func bytes(_ from: Int, _ count: Int) -> UInt64 {
             var w: UInt64 = 0
             for i in 0..<count { w |= UInt64(p[from + i]) << UInt64(8 * i) }
@@ -116,5 +129,6 @@ public final class EventNameCache {
             offset += 8
             n += 1
         }
+        return Int32(slot)
     }
 }

@@ -43,6 +43,10 @@ public struct EventHeader: Sendable {
     public var hasSubsystemPrefix = false
     /// `Bytes.nameHash` of the name bytes (computed once the name's end is known).
     public var nameHash: UInt64 = 0
+    /// The `EventNameCache` entry that holds the name (found or kept there), -1 for none.
+    public var nameEntry: Int32 = -1
+    /// The context columns were those of the line before (`RepeatedContext`): same comm and pid.
+    public var contextRepeated = false
     public var payloadStart = 0
 }
 
@@ -130,9 +134,16 @@ public struct LineTokenizer: Sendable {
     /// the kernel prints (first `[` is the CPU field, `secs.usecs` or `secs.nsecs`, `comm-pid`
     /// without a tgid column), so the hot path neither builds nor copies a `LineKind`.
     /// `names`, when given, recognizes names of earlier lines without checking them again (the
-    /// header is the same).
-    public func commonEvent(_ p: UnsafeRawBufferPointer, into h: inout EventHeader, names: EventNameCache? = nil) -> Bool {
+    /// header is the same). `context`, when given, holds the context columns of the last line
+    /// taken, so that a line repeating them is not read there again (`RepeatedContext`).
+    public func commonEvent(_ p: UnsafeRawBufferPointer, into h: inout EventHeader, names: EventNameCache? = nil,
+                            context: RepeatedContext? = nil) -> Bool {
         let end = p.count
+        // The columns of the line before: their checks passed, with these results.
+        if let context, context.matches(p) {
+            h = context.header()
+            return eventAfterContext(p, Bytes.skipSpaces(p, context.length &- 1, end), end, into: &h, names: names)
+        }
         guard end > 0, let base = p.baseAddress, p[0] != 0x09 else { return false }
         let a = Bytes.skipSpaceRun(p, 0, end)
         guard a < end else { return false }
@@ -150,9 +161,6 @@ public struct LineTokenizer: Sendable {
               Bytes.isSpace(p[j + 1]) else { return false }
         h = EventHeader()
         h.cpu = Int32(truncatingIfNeeded: cpu)
-        var k = Bytes.skipSpaces(p, j + 1, end)
-        if k < end && !Bytes.isDigit(p[k]) { k = Bytes.skipSpaceRun(p, Bytes.skipToSpace(p, k, end), end) }
-        guard let afterTime = parseShortSeconds(p, k, end, into: &h) else { return false }
         // `comm-pid` left of the CPU field (what `parseContext` takes first).
         let e = Bytes.trimSpacesBackward(p, lower: a, i)
         guard e > a, p[e - 1] != 0x29 else { return false }
@@ -168,9 +176,24 @@ public struct LineTokenizer: Sendable {
             scale = scale &* 10
             digitsStart -= 1
         }
-        guard digitsStart < e, digitsStart - 1 > a, p[digitsStart - 1] == 0x2D else { return false }
-        guard finishFtraceContext(p, a, dash: digitsStart - 1, pid: pid, into: &h),
-              parseName(p, afterTime, end, into: &h, names: names) else { return false }
+        guard digitsStart < e, digitsStart - 1 > a, p[digitsStart - 1] == 0x2D,
+              finishFtraceContext(p, a, dash: digitsStart - 1, pid: pid, into: &h),
+              eventAfterContext(p, Bytes.skipSpaces(p, j + 1, end), end, into: &h, names: names) else { return false }
+        // Everything read so far lies before the blank after `]`, which is `j + 1`.
+        context?.keep(p, length: j + 2, h)
+        return true
+    }
+
+    /// The rest of an event line after its context columns (`k` at the first byte after them):
+    /// the flags column, the timestamp and the name.
+    @inline(__always)
+    private func eventAfterContext(_ p: UnsafeRawBufferPointer, _ start: Int, _ end: Int, into h: inout EventHeader,
+                                   names: EventNameCache?) -> Bool {
+        var k = start
+        if k < end && !Bytes.isDigit(p[k]) { k = Bytes.skipSpaceRun(p, Bytes.skipToSpace(p, k, end), end) }
+        guard let afterTime = parseShortSeconds(p, k, end, into: &h), parseName(p, afterTime, end, into: &h, names: names) else {
+            return false
+        }
         h.style = .ftrace
         return true
     }
@@ -446,10 +469,11 @@ public struct LineTokenizer: Sendable {
             k = Bytes.skipSpaces(p, j, end)
         }
         let nameStart = k
-        if let names, let (length, hash) = names.lookup(p, k, end) {
+        if let names, let (length, hash, entry) = names.lookup(p, k, end) {
             h.nameStart = k
             h.nameEnd = k + length
             h.nameHash = hash
+            h.nameEntry = entry
             h.hasSubsystemPrefix = false
             h.payloadStart = Bytes.skipSpaces(p, k + length + 1, end)
             return true
@@ -472,7 +496,7 @@ public struct LineTokenizer: Sendable {
                 h.nameHash = Bytes.nameHash(p, segmentStart, colon)
                 h.hasSubsystemPrefix = segmentStart != nameStart
                 h.payloadStart = Bytes.skipSpaces(p, colon + 1, end)
-                if let names, !h.hasSubsystemPrefix { names.insert(p, segmentStart, colon, hash: h.nameHash) }
+                if let names, !h.hasSubsystemPrefix { h.nameEntry = names.insert(p, segmentStart, colon, hash: h.nameHash) }
                 return true
             }
             segmentStart = colon + 1

@@ -18,6 +18,10 @@ public final class TraceReader {
     private let decoder = EventDecoder()
     /// Names of earlier event lines, recognized by `commonEvent` without checking them again.
     private let nameCache = EventNameCache()
+    /// The context columns of the last line `commonEvent` took, and the comm read from them (nil
+    /// when that line's comm was not read: an event not decoded).
+    private let context = RepeatedContext()
+    private var contextComm: InternedString?
     // Interned event names.
     private var names: [String] = []
     private var internedNames: [InternedString] = []
@@ -28,7 +32,9 @@ public final class TraceReader {
     private var nameOffsets = UnsafeMutablePointer<Int>.allocate(capacity: 1025)
     private var nameOffsetsCapacity = 1025
     private var kinds: [DecoderKind] = []
-    private var counts: [UInt64] = []
+    /// Events per name id (`names.count` of them; capacity `nameOffsetsCapacity`): counted per
+    /// line without an array's uniqueness check.
+    private var counts = UnsafeMutablePointer<UInt64>.allocate(capacity: 1025)
     private var lastNameHash: UInt64 = 0
     private var lastNameID: Int32 = -1
     // Interned comms (at most 16 bytes packed into the key).
@@ -47,6 +53,7 @@ public final class TraceReader {
     deinit {
         namePool.deallocate()
         nameOffsets.deallocate()
+        counts.deallocate()
     }
 
     /// Reads all of `source`, calling `sink` for each decoded event and each data-loss marker.
@@ -63,7 +70,7 @@ public final class TraceReader {
 
     private func finishInput(bytes: Int) {
         statistics.bytes = UInt64(bytes)
-        for (i, n) in counts.enumerated() where n > 0 { statistics.eventsByName[names[i], default: 0] += n }
+        for i in names.indices where counts[i] > 0 { statistics.eventsByName[names[i], default: 0] += counts[i] }
     }
 
     /// Reads an in-memory (mapped) trace; same results as streaming the same bytes.
@@ -97,8 +104,8 @@ public final class TraceReader {
             statistics.unterminatedLines += 1
             statistics.note(.unterminated, file: fileName, line: line.number, "last line has no newline (input cut short?)")
         }
-        if tokenizer.commonEvent(p, into: &header, names: nameCache) {
-            try consumeEvent(header, line, sink: sink)
+        if tokenizer.commonEvent(p, into: &header, names: nameCache, context: context) {
+            try consumeEvent(header, line, viaContext: true, sink: sink)
             return
         }
         switch tokenizer.classify(p) {
@@ -129,15 +136,24 @@ public final class TraceReader {
             statistics.unrecognizedLines += 1
             statistics.note(.unrecognized, file: fileName, line: line.number, "not a trace line: \(preview(p))")
         case .event(let h):
-            try consumeEvent(h, line, sink: sink)
+            try consumeEvent(h, line, viaContext: false, sink: sink)
         }
     }
 
     @inline(__always)
-    private func consumeEvent(_ h: EventHeader, _ line: Line, sink: (TraceEvent) throws -> Void) throws {
+    /// `viaContext`: the header is `commonEvent`'s, whose context columns `context` now holds.
+    private func consumeEvent(_ h: EventHeader, _ line: Line, viaContext: Bool, sink: (TraceEvent) throws -> Void) throws {
         let p = line.bytes
+        // The comm of the line before when this one repeats its columns; forgotten unless read below.
+        let repeatedComm = viaContext && h.contextRepeated ? contextComm : nil
+        if viaContext { contextComm = nil }
         statistics.events += 1
-        let id = nameID(p, h.nameStart, h.nameEnd, hash: h.nameHash)
+        // The name's number: kept in the name cache's entry after the first line of that name.
+        var id = h.nameEntry >= 0 ? nameCache.id(of: h.nameEntry) : -1
+        if id < 0 {
+            id = nameID(p, h.nameStart, h.nameEnd, hash: h.nameHash)
+            if h.nameEntry >= 0 { nameCache.setID(id, of: h.nameEntry) }
+        }
         counts[Int(id)] &+= 1
         if h.timestampKind != .none && h.timestampKind != .relativeMicroseconds {
             if h.timestampKind == lastTimestampKind && h.timestamp < lastTimestamp {
@@ -157,10 +173,12 @@ public final class TraceReader {
         }
         guard let payload = result.event else { return }
         statistics.decodedEvents += 1
+        let taskComm = repeatedComm ?? comm(p, h.commStart, h.commEnd, pid: h.pid)
+        if viaContext { contextComm = taskComm }
         let event = TraceEvent(
             origin: EventOrigin(file: fileIndex, line: line.number),
             timestamp: h.timestampKind == .none ? nil : h.timestamp, timestampKind: h.timestampKind,
-            cpu: h.cpu, pid: h.pid, comm: comm(p, h.commStart, h.commEnd, pid: h.pid), name: internedNames[Int(id)],
+            cpu: h.cpu, pid: h.pid, comm: taskComm, name: internedNames[Int(id)],
             filesystem: result.filesystem, payload: payload)
         try sink(event)
     }
@@ -208,7 +226,7 @@ public final class TraceReader {
         internedNames.append(InternedString(name))
         appendNameBytes(p, s, e)
         kinds.append(DecoderKind.forName(name))
-        counts.append(0)
+        counts[Int(id)] = 0
         if names.count * 2 > slotHashes.count { rehash() } else {
             slotHashes[slot] = h
             slotIDs[slot] = id
@@ -260,6 +278,10 @@ public final class TraceReader {
             grown.initialize(from: nameOffsets, count: id + 1)
             nameOffsets.deallocate()
             nameOffsets = grown
+            let grownCounts = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity)
+            grownCounts.initialize(from: counts, count: id)
+            counts.deallocate()
+            counts = grownCounts
             nameOffsetsCapacity = capacity
         }
         if n > 0, let base = p.baseAddress { (namePool + start).copyMemory(from: base + s, byteCount: n) }

@@ -20,6 +20,10 @@ final class CommonEventPathTests: XCTestCase {
     /// every line as without it.
     let names = EventNameCache()
     var cacheHits = 0
+    /// The context columns of the last line taken, kept across the lines checked: the fast path
+    /// with it must read every line as without it.
+    let context = RepeatedContext()
+    var contextHits = 0
 
     /// Whether the fast path took the line (and agreed with `classify`, and with itself when it
     /// recognizes names through `names`).
@@ -35,6 +39,14 @@ final class CommonEventPathTests: XCTestCase {
                 XCTAssertEqual(LineTokenizer().commonEvent(p, into: &cached, names: names), fast,
                                "with the name cache: \(String(decoding: line, as: UTF8.self))", file: file, line: lineNumber)
                 if fast { XCTAssertEqual(Self.fields(cached), Self.fields(h), String(decoding: line, as: UTF8.self), file: file, line: lineNumber) }
+            }
+            var repeated = EventHeader()
+            let viaContext = LineTokenizer().commonEvent(p, into: &repeated, names: names, context: context)
+            XCTAssertEqual(viaContext, fast, "with the context columns of the line before: \(String(decoding: line, as: UTF8.self))",
+                           file: file, line: lineNumber)
+            if fast {
+                XCTAssertEqual(Self.fields(repeated), Self.fields(h), String(decoding: line, as: UTF8.self), file: file, line: lineNumber)
+                if repeated.contextRepeated { contextHits += 1 }
             }
             if fast, names.lookup(p, h.nameStart, p.count) != nil { cacheHits += 1 }
             guard fast else { return false }
@@ -99,6 +111,57 @@ final class CommonEventPathTests: XCTestCase {
             if check(line) { taken += 1 }
         }
         XCTAssertGreaterThan(taken, 5_000)
+    }
+
+    /// Each real line right after a copy of it edited in its context columns, and the other way
+    /// round: the columns kept from one must not stand for the other's (a pid, comm or CPU
+    /// digit, a blank, a bracket changed).
+    func testRepeatedColumnsAreComparedByteForByte() throws {
+        var lines = try Self.lines("Fixtures/kernel-6.18-samples/ftrace-k6.18-default-nocow-dio.txt")
+        lines += try Self.lines("Fixtures/kernel-6.18-samples/trace-cmd-3.1.6-report-instances.txt")
+        lines += try Self.lines("Fixtures/kernel-6.18-samples/ftrace-k6.18-tgid.txt")
+        lines = lines.filter { $0.count >= 48 }
+        var rng = SplitMix(seed: 0xC01)
+        let alphabet = Array("0123456789abx-:[]() \t.".utf8)
+        var taken = 0
+        for _ in 0..<20_000 {
+            let line = lines[Int(rng.next() % UInt64(lines.count))]
+            guard let close = line.firstIndex(of: 0x5D) else { continue }
+            var edited = line
+            let at = Int(rng.next() % UInt64(min(close + 2, line.count)))
+            switch rng.next() % 3 {
+            case 0: edited[at] = alphabet[Int(rng.next() % UInt64(alphabet.count))]
+            case 1: edited.insert(alphabet[Int(rng.next() % UInt64(alphabet.count))], at: at)
+            default: edited.remove(at: at)
+            }
+            for l in rng.next() % 2 == 0 ? [line, edited, line] : [edited, line, edited] where check(l) { taken += 1 }
+        }
+        XCTAssertGreaterThan(taken, 20_000)
+        XCTAssertGreaterThan(contextHits, 2_000, "lines after an identical one are read through the kept columns")
+    }
+
+    /// A decoded event after an event not decoded with the same columns, after one of another
+    /// task: each carries its own comm (a comm kept from a line whose comm was not read would be
+    /// another task's).
+    func testCommsOfRepeatedColumnsAfterEventsNotDecoded() throws {
+        let payload = "e25b7993-37f4-4efc-bb70-2b63ed15b35f: type=DATA old=4096 diff=-4096"
+        let text = """
+                  xfs_io-11006   [000] ...1.   753.100001: update_bytes_may_use: \(payload)
+                 kworker-41      [000] ...1.   753.100002: some_other_event: not decoded by the ledger at all here
+                 kworker-41      [000] ...1.   753.100003: update_bytes_may_use: \(payload)
+                  xfs_io-11006   [000] ...1.   753.100004: update_bytes_may_use: \(payload)
+                  xfs_io-11006   [000] ...1.   753.100005: update_bytes_may_use: \(payload)
+                 kworker-41      [001] ...1.   753.100006: update_bytes_may_use: \(payload)
+
+            """
+        let reader = TraceReader(fileIndex: 0, fileName: "comms.txt")
+        var seen: [(String, Int32, Int32)] = []
+        try Array(text.utf8).withUnsafeBytes { p in
+            try reader.read(mapped: p, format: .ftrace) { seen.append(($0.comm.string, $0.pid, $0.cpu)) }
+        }
+        XCTAssertEqual(seen.map(\.0), ["xfs_io", "kworker", "xfs_io", "xfs_io", "kworker"])
+        XCTAssertEqual(seen.map(\.1), [11006, 41, 11006, 11006, 41])
+        XCTAssertEqual(seen.map(\.2), [0, 0, 0, 0, 1])
     }
 
     /// The reader gives the same events and counts with and without the fast path in play: the
