@@ -166,6 +166,12 @@ internal enum Bytes {
         return true
     }
 
+    /// The eight bytes at `i` as a little-endian word (`i + 8 <= p.count`).
+    @inline(__always)
+    static func word(_ p: UnsafeRawBufferPointer, _ i: Int) -> UInt64 {
+        UInt64(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+    }
+
     /// True when `literal` occurs in `p[start..<end]`.
     static func contains(_ p: UnsafeRawBufferPointer, _ start: Int, _ end: Int, _ literal: StaticString) -> Bool {
         let n = literal.utf8CodeUnitCount

@@ -47,11 +47,6 @@ public final class EventNameCache {
         Int(truncatingIfNeeded: ((first ^ (last &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(length)) &* 0xFF51_AFD7_ED55_8CCD) >> 58)
     }
 
-    @inline(__always)
-    static func load(_ p: UnsafeRawBufferPointer, _ i: Int) -> UInt64 {
-        UInt64(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-    }
-
     /// The length, hash and entry of the name at `k` when it is one kept here, followed by `:`
     /// and a blank or the end: then `parseName` would find this very name there. Nil otherwise
     /// (also when fewer than 48 bytes follow `k`: words are read only inside `p`).
@@ -62,7 +57,7 @@ public final class EventNameCache {
         var length = -1
         var i = 0
         while i < Self.maximumLength {
-            let m = Bytes.bytes(of: Self.load(p, k + i), equalTo: 0x3A)
+            let m = Bytes.bytes(of: Bytes.word(p, k + i), equalTo: 0x3A)
             if m != 0 {
                 length = i + m.trailingZeroBitCount >> 3
                 break
@@ -72,9 +67,9 @@ public final class EventNameCache {
         guard length > 0 else { return nil }
         let after = k + length + 1
         guard after == end || Bytes.isSpace(p[after]) else { return nil }
-        let word = Self.load(p, k)
+        let word = Bytes.word(p, k)
         let first = length >= 8 ? word : word & ((1 << UInt64(length * 8)) &- 1)
-        let last = length >= 8 ? Self.load(p, k + length - 8) : first
+        let last = length >= 8 ? Bytes.word(p, k + length - 8) : first
         let slot = Self.set(first: first, last: last, length: length) &* Self.ways
         var way = 0
         while way < Self.ways {
@@ -84,7 +79,7 @@ public final class EventNameCache {
                 let words = middles + (slot &+ way) &* Self.middleWords
                 var offset = 8
                 var n = 0
-                while offset < length - 8 && Self.load(p, k + offset) == words[n] {
+                while offset < length - 8 && Bytes.word(p, k + offset) == words[n] {
                     offset += 8
                     n += 1
                 }

@@ -22,11 +22,6 @@ public final class RepeatedContext {
 
     deinit { words.deallocate() }
 
-    @inline(__always)
-    private static func load(_ p: UnsafeRawBufferPointer, _ i: Int) -> UInt64 {
-        UInt64(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-    }
-
     /// True when `p` starts with the columns kept (`p` holding at least `capacity` bytes: the
     /// words are loaded inside it).
     @inline(__always)
@@ -35,12 +30,12 @@ public final class RepeatedContext {
         guard n > 0, p.count >= Self.capacity else { return false }
         var i = 0
         while i &+ 8 <= n {
-            if Self.load(p, i) != words[i &>> 3] { return false }
+            if Bytes.word(p, i) != words[i &>> 3] { return false }
             i &+= 8
         }
         if i < n {
             let mask: UInt64 = (1 << UInt64((n &- i) &* 8)) &- 1
-            if Self.load(p, i) & mask != words[i &>> 3] { return false }
+            if Bytes.word(p, i) & mask != words[i &>> 3] { return false }
         }
         return true
     }
@@ -55,7 +50,7 @@ public final class RepeatedContext {
         }
         var i = 0
         while i < n {
-            let w = Self.load(p, i)
+            let w = Bytes.word(p, i)
             words[i &>> 3] = n &- i >= 8 ? w : w & ((1 << UInt64((n &- i) &* 8)) &- 1)
             i &+= 8
         }
