@@ -216,6 +216,7 @@ extension ParallelReplay {
         let window = workers + 2
         let capacity = max(blockSize, maxLineLength + 2) + readSize
         let pipeline = StreamPipeline(window: window, capacity: capacity)
+        let buffers = EventBuffers()
         nonisolated(unsafe) let input = source
         var threads: [PosixThread] = []
         func stopThreads() {
@@ -245,13 +246,14 @@ extension ParallelReplay {
                     if let overlong = slot.overlong {
                         slot.decoded = decodeLine(slot, overlong, fileIndex: fileIndex, name: name, format: format)
                     } else {
-                        slot.decoded = decode(UnsafeRawBufferPointer(slot.buffer), 0..<slot.count, fileIndex: fileIndex, name: name, format: format)
+                        slot.decoded = decode(UnsafeRawBufferPointer(slot.buffer), 0..<slot.count, fileIndex: fileIndex, name: name, format: format,
+                                              buffers: buffers)
                     }
                     pipeline.ready[k % window].signal()
                 }
             })
         }
-        var merge = BlockMerge(name: name, format: format)
+        var merge = BlockMerge(name: name, format: format, buffers: buffers)
         var k = 0
         while true {
             pipeline.ready[k % window].wait()

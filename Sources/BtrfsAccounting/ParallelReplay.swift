@@ -44,9 +44,11 @@ public enum ParallelReplay {
         (buffer.count + blockSize - 1) / blockSize
     }
 
-    static func decode(_ buffer: UnsafeRawBufferPointer, _ range: Range<Int>, fileIndex: Int32, name: String, format: TraceFormat) -> Block {
+    static func decode(_ buffer: UnsafeRawBufferPointer, _ range: Range<Int>, fileIndex: Int32, name: String, format: TraceFormat,
+                       buffers: EventBuffers? = nil) -> Block {
         let block = Block()
         block.range = range
+        if let buffers { block.events = buffers.take() }
         // About 190 bytes per line on dense 6.x traces; growth covers denser ones.
         block.events.reserveCapacity(range.count / 180 + 16)
         return decode(into: block, fileIndex: fileIndex, name: name) { reader, sink in
@@ -78,9 +80,12 @@ public enum ParallelReplay {
         var statistics = TraceStatistics()
         var lineOffset = 0
         var last: (value: UInt64, kind: TimestampKind) = (0, .none)
+        /// Where the arrays of applied blocks go back to, for the workers' next blocks.
+        let buffers: EventBuffers?
 
-        init(name: String, format: TraceFormat) {
+        init(name: String, format: TraceFormat, buffers: EventBuffers? = nil) {
             self.name = name
+            self.buffers = buffers
             statistics.formats = [format.rawValue]
         }
 
@@ -101,7 +106,7 @@ public enum ParallelReplay {
                     ledger.apply(buffer[j])
                 }
             }
-            events = []
+            if let buffers { buffers.give(&events) } else { events = [] }
             statistics.mergeBlock(block.statistics, lineOffset: lineOffset)
             lineOffset += Int(block.statistics.lines)
         }
@@ -174,6 +179,7 @@ public enum ParallelReplay {
         let workers = max(1, min(PosixThread.availableCores, count))
         let window = workers + 2
         let pipeline = Pipeline(count: count, window: window)
+        let buffers = EventBuffers()
         nonisolated(unsafe) let shared = buffer
         var threads: [PosixThread] = []
         func stopWorkers(after applied: Int) {
@@ -192,7 +198,7 @@ public enum ParallelReplay {
                         pipeline.mayStart[i].wait()
                         if pipeline.cancellation.isCancelled { return }
                         let range = boundary(shared, i, blockSize: blockSize)..<boundary(shared, i + 1, blockSize: blockSize)
-                        pipeline.blocks[i] = decode(shared, range, fileIndex: fileIndex, name: name, format: format)
+                        pipeline.blocks[i] = decode(shared, range, fileIndex: fileIndex, name: name, format: format, buffers: buffers)
                         release(shared, range)
                         pipeline.ready[i].signal()
                     }
@@ -202,7 +208,7 @@ public enum ParallelReplay {
                 throw error
             }
         }
-        var merge = BlockMerge(name: name, format: format)
+        var merge = BlockMerge(name: name, format: format, buffers: buffers)
         var applied = 0
         var releasedUpTo = 0
         let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))

@@ -142,13 +142,24 @@ public struct LineTokenizer: Sendable {
         // The columns of the line before: their checks passed, with these results.
         if let context, context.matches(p) {
             h = context.header()
-            return eventAfterContext(p, Bytes.skipSpaces(p, context.length &- 1, end), end, into: &h, names: names)
+            if let (decimals, seconds) = context.secondsMatch(p) {
+                return eventAfterSeconds(p, decimals, end, seconds: seconds, into: &h, names: names)
+            }
+            var dot = 0
+            var seconds: UInt64 = 0
+            guard eventAfterContext(p, Bytes.skipSpaces(p, context.length &- 1, end), end, into: &h, names: names,
+                                    dot: &dot, seconds: &seconds) else { return false }
+            context.keepSeconds(p, through: dot &+ 1, seconds)
+            return true
         }
         guard end > 0, let base = p.baseAddress, p[0] != 0x09 else { return false }
         let a = Bytes.skipSpaceRun(p, 0, end)
         guard a < end else { return false }
         switch p[a] {
-        case 0x23, 0x24, 0x3C, 0x3D, 0x76: return false // '#', '$', '<', '=', 'v': see `classify`
+        case 0x23, 0x24, 0x3D, 0x76: return false // '#', '$', '=', 'v': see `classify`
+        // '<': `<stack trace>` lines; the comms `<idle>` (the idle task, pid 0: interrupts and
+        // softirqs, end-I/O work on 6.1) and `<...>` (not recorded) start event lines.
+        case 0x3C: if isStackTraceTail(p, a, end) { return false }
         case 0x43: if Bytes.matches(p, a, end, "CPU") { return false }
         case 0x63: if Bytes.matches(p, a, end, "cpus=") { return false }
         default: break
@@ -177,21 +188,43 @@ public struct LineTokenizer: Sendable {
             digitsStart -= 1
         }
         guard digitsStart < e, digitsStart - 1 > a, p[digitsStart - 1] == 0x2D,
-              finishFtraceContext(p, a, dash: digitsStart - 1, pid: pid, into: &h),
-              eventAfterContext(p, Bytes.skipSpaces(p, j + 1, end), end, into: &h, names: names) else { return false }
-        // Everything read so far lies before the blank after `]`, which is `j + 1`.
-        context?.keep(p, length: j + 2, h)
+              finishFtraceContext(p, a, dash: digitsStart - 1, pid: pid, into: &h) else { return false }
+        var dot = 0
+        var seconds: UInt64 = 0
+        guard eventAfterContext(p, Bytes.skipSpaces(p, j + 1, end), end, into: &h, names: names, dot: &dot, seconds: &seconds) else {
+            return false
+        }
+        // Everything read of the columns lies before the blank after `]`, which is `j + 1`; the
+        // flags column and the seconds end at the dot, `dot`.
+        if let context {
+            context.keep(p, length: j + 2, h)
+            context.keepSeconds(p, through: dot &+ 1, seconds)
+        }
         return true
     }
 
     /// The rest of an event line after its context columns (`k` at the first byte after them):
-    /// the flags column, the timestamp and the name.
+    /// the flags column, the timestamp and the name; `dot` and `seconds` tell where the
+    /// timestamp's dot is and the seconds before it.
     @inline(__always)
     private func eventAfterContext(_ p: UnsafeRawBufferPointer, _ start: Int, _ end: Int, into h: inout EventHeader,
-                                   names: EventNameCache?) -> Bool {
+                                   names: EventNameCache?, dot: inout Int, seconds: inout UInt64) -> Bool {
         var k = start
         if k < end && !Bytes.isDigit(p[k]) { k = Bytes.skipSpaceRun(p, Bytes.skipToSpace(p, k, end), end) }
-        guard let afterTime = parseShortSeconds(p, k, end, into: &h), parseName(p, afterTime, end, into: &h, names: names) else {
+        // What `parseShortSeconds` reads, in two steps: the seconds and dot, then the decimals.
+        guard let (whole, j) = Bytes.parseShortDecimal(p, k, end), j > k, j < end, p[j] == 0x2E,
+              eventAfterSeconds(p, j &+ 1, end, seconds: whole, into: &h, names: names) else { return false }
+        dot = j
+        seconds = whole
+        return true
+    }
+
+    /// The rest of an event line after its timestamp's dot (at `f`), the seconds before it known:
+    /// the decimals, the name.
+    @inline(__always)
+    private func eventAfterSeconds(_ p: UnsafeRawBufferPointer, _ f: Int, _ end: Int, seconds: UInt64, into h: inout EventHeader,
+                                   names: EventNameCache?) -> Bool {
+        guard let afterTime = parseDecimals(p, f, end, seconds: seconds, into: &h), parseName(p, afterTime, end, into: &h, names: names) else {
             return false
         }
         h.style = .ftrace
@@ -324,9 +357,16 @@ public struct LineTokenizer: Sendable {
     @inline(__always)
     private func parseShortSeconds(_ p: UnsafeRawBufferPointer, _ i: Int, _ end: Int, into h: inout EventHeader) -> Int? {
         guard let (whole, j) = Bytes.parseShortDecimal(p, i, end), j > i, j < end, p[j] == 0x2E else { return nil }
+        return parseDecimals(p, j + 1, end, seconds: whole, into: &h)
+    }
+
+    /// The decimals of `secs.usecs:` / `secs.nsecs:` at `f` (after the dot), `whole` the seconds
+    /// before it (at most 9 digits). Returns the index after the colon; nil (and `h` untouched)
+    /// for anything else.
+    @inline(__always)
+    private func parseDecimals(_ p: UnsafeRawBufferPointer, _ f: Int, _ end: Int, seconds whole: UInt64, into h: inout EventHeader) -> Int? {
         // Six decimals then `:` (microseconds), or nine (nanoseconds), unrolled: a loop kept its
         // index in memory here.
-        let f = j + 1
         guard f + 6 < end else { return nil }
         var frac: UInt64 = 0
         for t in 0..<6 {

@@ -140,6 +140,61 @@ final class CommonEventPathTests: XCTestCase {
         XCTAssertGreaterThan(contextHits, 2_000, "lines after an identical one are read through the kept columns")
     }
 
+    /// Real lines among copies edited in their flags column, the blanks after it, the seconds
+    /// and the dot, or the decimals after it, in random orders: the flags and seconds kept from
+    /// one line (two at a time) must stand for another's only when they are the same bytes,
+    /// whatever the line they came from (a digit, a flag, a blank, the dot changed, the seconds
+    /// one digit longer).
+    func testRepeatedFlagsAndSecondsAreComparedByteForByte() throws {
+        var lines = try Self.lines("Fixtures/kernel-6.18-samples/ftrace-k6.18-default-nocow-dio.txt")
+        lines += try Self.lines("Fixtures/cases/k6.1-dio-splice/ftrace.txt.gz").prefix(4_000)
+        lines = lines.filter { $0.count >= 64 && $0.first != 0x23 }
+        var rng = SplitMix(seed: 0x5EC)
+        let alphabet = Array("0123456789.dNHhs1 \t:".utf8)
+        var taken = 0
+        var secondsHits = 0
+        for _ in 0..<10_000 {
+            let line = lines[Int(rng.next() % UInt64(lines.count))]
+            guard let close = line.firstIndex(of: 0x5D), close + 24 < line.count else { continue }
+            var variants = [line]
+            for _ in 0..<3 {
+                var edited = line
+                let at = close + 2 + Int(rng.next() % 22)
+                switch rng.next() % 3 {
+                case 0: edited[at] = alphabet[Int(rng.next() % UInt64(alphabet.count))]
+                case 1: edited.insert(alphabet[Int(rng.next() % UInt64(alphabet.count))], at: at)
+                default: edited.remove(at: at)
+                }
+                variants.append(edited)
+            }
+            for _ in 0..<8 {
+                let l = variants[Int(rng.next() % UInt64(variants.count))]
+                if l.withUnsafeBytes({ context.matches($0) && context.secondsMatch($0) != nil }) { secondsHits += 1 }
+                if check(l) { taken += 1 }
+            }
+        }
+        XCTAssertGreaterThan(taken, 30_000)
+        XCTAssertGreaterThan(secondsHits, 10_000, "lines repeating kept flags and seconds are read from the decimals on")
+    }
+
+    /// The flags column alternating between two values over a task's lines (the preemption
+    /// depth of events under a lock), the seconds turning over: both strings kept are used, and
+    /// each line is read as `classify` reads it.
+    func testAlternatingFlagsAndTurningSeconds() {
+        let tail = ": btrfs_space_reservation: e25b7993-37f4-4efc-bb70-2b63ed15b35f: space_info: 1 reserve 4096"
+        var hits = 0
+        for (flags, time) in [("...1.", "753.999997"), (".....", "753.999998"), ("...1.", "753.999998"), (".....", "753.999999"),
+                              ("...1.", "754.000000"), (".....", "754.000001"), ("...1.", "754.000002"), (".....", "754.000003"),
+                              ("...2.", "754.000004"), (".....", "754.000005"), ("d..1.", "1754.000006"), ("d..1.", "1754.000007")] {
+            let line = Array("          xfs_io-11006   [000] \(flags)   \(time)\(tail)".utf8)
+            if line.withUnsafeBytes({ context.matches($0) && context.secondsMatch($0) != nil }) { hits += 1 }
+            XCTAssertTrue(check(line), String(decoding: line, as: UTF8.self))
+        }
+        // Kept, most recent first: [...1.753] [.....753, ...1.753] hit hit [...1.754, .....753]
+        // [.....754, ...1.754] hit hit [...2.754, .....754] hit [d..1.1754, ...2.754] hit.
+        XCTAssertEqual(hits, 6)
+    }
+
     /// A decoded event after an event not decoded with the same columns, after one of another
     /// task: each carries its own comm (a comm kept from a line whose comm was not read would be
     /// another task's).
@@ -202,6 +257,23 @@ final class CommonEventPathTests: XCTestCase {
         XCTAssertTrue(check(Array("       my dd-x y-2388    [001] ..... 10.000001: iomap_dio_rw_begin: dev 0:40".utf8)))
         XCTAssertTrue(check(Array("              dd-22248 [001]   471.291035900: iomap_dio_rw_begin:   dev".utf8)))
         XCTAssertTrue(check(Array("            cat-22248 [001]   471.291035: btrfs:btrfs_ordered_extent_add: x".utf8)))
+    }
+
+    /// Comms starting with `<` (the idle task's `<idle>`, an unrecorded `<...>`: 4,534 end-I/O
+    /// lines of the 6.1 splice capture) are event lines the fast path takes, with the header
+    /// `classify` gives; the stack-trace lines starting with `<` are left to `classify`.
+    func testAngleBracketCommsAndStackTraceLines() {
+        XCTAssertTrue(check(Array("          <idle>-0       [001] dNH2.   241.990537: btrfs_writepage_end_io_hook: 600cffdf-5f8a-49a6-ad63-e5d60d9a9151: root=5(FS_TREE) ino=257 start=262144 end=266239 uptodate=1".utf8)))
+        XCTAssertTrue(check(Array("           <...>-21116 [000] .....   471.291035: btrfs_tree_lock: x".utf8)))
+        XCTAssertTrue(check(Array("<idle>-0 [001] d.h2. 242.003533: btrfs_writepage_end_io_hook: x".utf8)))
+        for line in ["<stack trace>", " <stack trace>", "<user stack trace>", "<stack trace> x: y: z"] {
+            XCTAssertFalse(check(Array(line.utf8)), line)
+            let isStackTrace = Array(line.utf8).withUnsafeBytes { p in
+                if case .stackTrace = LineTokenizer().classify(p) { return true }
+                return false
+            }
+            XCTAssertTrue(isStackTrace, line)
+        }
     }
 }
 

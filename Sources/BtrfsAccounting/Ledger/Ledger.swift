@@ -64,7 +64,13 @@ public struct Ledger {
     var lastLineByLowCPU: [Int] = []
 
     /// Inodes whose btrfs_inode_evict was seen, with that event, until their task moves on.
-    var evicting: [InodeKey: EventRef] = [:]
+    var evicting: [InodeKey: EventRef] = [:] {
+        didSet { evictingTasks = Array(Set(evicting.values.map(\.pid))) }
+    }
+    /// The tasks of `evicting`'s events: an inode stays there until its task's next event, and
+    /// nearly every event is another task's (evictions are rare; one left by a task that does
+    /// nothing after it stays for the rest of the trace).
+    private(set) var evictingTasks: [Int32] = []
 
     /// ≤4.7 kernels print the fsid only on btrfs_space_reservation: state keyed before the first
     /// fsid was seen belongs to that filesystem.
@@ -99,7 +105,7 @@ public struct Ledger {
 
     mutating func finishPendingEvictions(of pid: Int32, except inode: UInt64?) {
         // Most events find nothing due: look before building the list.
-        guard evicting.contains(where: { $0.value.pid == pid && $0.key.inode != inode }) else { return }
+        guard evictingTasks.contains(pid), evicting.contains(where: { $0.value.pid == pid && $0.key.inode != inode }) else { return }
         let due = evicting.filter { $0.value.pid == pid && $0.key.inode != inode }
         for key in due.keys.sorted(by: Self.order) {
             if let ref = evicting.removeValue(forKey: key) { evict(key, ref) }

@@ -83,7 +83,15 @@ extension PayloadFields: EventFields {
 
     public func orderedExtentFlags(_ key: FieldKey, modernOrder: Bool) -> OrderedExtentFlags? {
         guard let (s, e) = range(key) else { return nil }
-        return OrderedExtentEvents.decodeFlags(buffer, s, e, modern: modernOrder)
+        // The same names decode to the same flags: kept per enum order (numbers differ by it).
+        let recent = modernOrder ? recentModernFlags : recentLegacyFlags
+        guard let memo = RecentValues<OrderedExtentFlags>.key(buffer, s, e) else {
+            return OrderedExtentEvents.decodeFlags(buffer, s, e, modern: modernOrder)
+        }
+        if let flags = recent.value(memo) { return flags }
+        let flags = OrderedExtentEvents.decodeFlags(buffer, s, e, modern: modernOrder)
+        recent.insert(memo, flags)
+        return flags
     }
 
     /// `func=finish_ordered_fn [btrfs]` names the symbol; `func=0xffffffffc0a1b2c0` (no kallsyms)

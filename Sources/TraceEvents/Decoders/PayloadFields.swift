@@ -17,6 +17,9 @@ public final class PayloadFields {
     /// After a load through a layout: its slot table, which `range(_: FieldKey)` reads.
     private(set) var slots: UnsafeMutableBufferPointer<Int16>? = nil
     private var base: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)
+    /// Ordered-extent flags decoded from the last few distinct strings, per enum order.
+    let recentModernFlags = RecentValues<OrderedExtentFlags>(placeholder: [])
+    let recentLegacyFlags = RecentValues<OrderedExtentFlags>(placeholder: [])
 
     public init() {
         spans.initialize(repeating: 0, count: 4 * Self.capacity)
