@@ -162,8 +162,11 @@ public final class EventDecoder {
         guard id >= 0 else { return f.load(p, start, end) }
         if id < layouts.count, let layout = layouts[id], f.load(p, start, end, layout: layout) { return }
         f.load(p, start, end)
-        guard f.isPlainKeyValue, let layout = PayloadLayout(f, fieldKeys: kind.fieldKeys) else { return }
+        guard f.isPlainKeyValue, let learned = PayloadLayout(f, fieldKeys: kind.fieldKeys) else { return }
         if id >= layouts.count { layouts.append(contentsOf: repeatElement(nil, count: id + 1 - layouts.count)) }
-        layouts[id] = layout
+        // Names of one event class print the same keys: one layout for them, whose previous
+        // payload is then the class's (an ordered extent's add, put, lookup... in a row).
+        let shared = layouts.first { $0?.hasShape(of: learned) == true } ?? nil
+        layouts[id] = shared ?? learned
     }
 }

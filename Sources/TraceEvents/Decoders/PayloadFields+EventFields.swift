@@ -29,14 +29,31 @@ extension PayloadFields: EventFields {
 
     @inline(__always)
     public func unsigned(_ key: FieldKey) -> UInt64? {
-        guard let (s, e) = range(key), let r = Bytes.parseNumber(buffer, s, e), !r.negative else { return nil }
+        guard let r = number(key), !r.negative else { return nil }
         return r.magnitude
     }
 
     @inline(__always)
     public func signed(_ key: FieldKey) -> Int64? {
-        guard let (s, e) = range(key), let r = Bytes.parseNumber(buffer, s, e) else { return nil }
+        guard let r = number(key) else { return nil }
         return Self.signedValue(r.magnitude, negative: r.negative)
+    }
+
+    /// The number `key`'s value holds (`Bytes.parseNumber`): after a load through a layout,
+    /// the one read from the same bytes of the payload before when the field is one it shares.
+    @inline(__always)
+    func number(_ key: FieldKey) -> (magnitude: UInt64, negative: Bool)? {
+        if let slots, let numbers, key.slot < slots.count {
+            let f = Int(slots[key.slot])
+            guard f >= 0 else { return nil }
+            let (s, e) = valueRange(f)
+            return numbers.number(f) {
+                guard let r = Bytes.parseNumber(buffer, s, e) else { return nil }
+                return (r.magnitude, r.negative)
+            }
+        }
+        guard let (s, e) = range(key), let r = Bytes.parseNumber(buffer, s, e) else { return nil }
+        return (r.magnitude, r.negative)
     }
 
     public func bytes(_ key: FieldKey) -> UnsafeRawBufferPointer? {

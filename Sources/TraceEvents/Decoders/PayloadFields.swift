@@ -16,6 +16,9 @@ public final class PayloadFields {
     private(set) var isPlainKeyValue = false
     /// After a load through a layout: its slot table, which `range(_: FieldKey)` reads.
     private(set) var slots: UnsafeMutableBufferPointer<Int16>? = nil
+    /// After a load through a layout: where its previous payload keeps the numbers read (plain
+    /// pointers: no retain and release per field read).
+    private(set) var numbers: PreviousPayload.Numbers? = nil
     private var base: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)
     /// Ordered-extent flags decoded from the last few distinct strings, per enum order.
     let recentModernFlags = RecentValues<OrderedExtentFlags>(placeholder: [])
@@ -40,6 +43,7 @@ public final class PayloadFields {
         count = 0
         usedSpacedEquals = false
         slots = nil
+        numbers = nil
         var plain = true
         defer { isPlainKeyValue = plain && count < Self.capacity }
         var i = start
@@ -76,14 +80,27 @@ public final class PayloadFields {
     /// ends at the first `=`, and a layout's keys hold none), and lookups by `FieldKey` read the
     /// layout's slots. False, with nothing to use, when the payload has other keys, more or fewer
     /// fields, or a value ending in `,` (which `load` would trim): tokenize it with `load` then.
+    ///
+    /// The leading fields the layout's previous payload shares byte for byte (with the blank
+    /// after each) are taken from it as they are: checking them again would find the same.
     @inline(__always)
     func load(_ p: UnsafeRawBufferPointer, _ start: Int, _ end: Int, layout: PayloadLayout) -> Bool {
         base = p
         count = 0
         usedSpacedEquals = false
         slots = nil
+        numbers = nil
+        let kept = layout.previous
+        let unchanged = kept.unchangedFields(p, start, end)
         var i = start
-        for key in layout.keys {
+        while count < unchanged {
+            let (ks, ke, vs, ve) = kept.span(count)
+            append(start &+ ks, start &+ ke, start &+ vs, start &+ ve)
+            i = start &+ ve
+        }
+        var k = unchanged
+        while k < layout.keys.count {
+            let key = layout.keys[k]
             i = Bytes.skipSpaces(p, i, end)
             guard key.matches(p, i, end) else { return false }
             let vs = i &+ key.length
@@ -91,10 +108,13 @@ public final class PayloadFields {
             if ve > vs && p[ve &- 1] == 0x2C { return false }
             append(i, vs &- 1, vs, ve)
             i = ve
+            k &+= 1
         }
         guard Bytes.skipSpaces(p, i, end) == end else { return false }
+        kept.keep(p, start, end, loaded: spans, unchanged: unchanged)
         isPlainKeyValue = true
         slots = layout.slots
+        numbers = kept.numbers
         return true
     }
 
@@ -109,6 +129,7 @@ public final class PayloadFields {
         usedSpacedEquals = false
         isPlainKeyValue = false
         slots = nil
+        numbers = nil
         var i = Bytes.skipSpaces(p, start, end)
         var previous: (Int, Int)?
         while i < end && count < Self.capacity {

@@ -75,6 +75,9 @@ final class PayloadLayout {
     let keys: UnsafeMutableBufferPointer<Key>
     /// Per slot of the family's `fieldKeys`: the index of the field its lookup finds, or -1.
     let slots: UnsafeMutableBufferPointer<Int16>
+    /// The last payload loaded through this layout, and the numbers read from its fields
+    /// (`PayloadLayout+Previous.swift`).
+    let previous: PreviousPayload
 
     /// The layout of the payload `fields` holds (just tokenized by `load`), for a decoder that
     /// reads `fieldKeys`; nil when the payload is not one a layout can stand for: a field that
@@ -98,6 +101,18 @@ final class PayloadLayout {
         for key in fieldKeys {
             slots[key.slot] = Int16(fields.fieldIndex(key) ?? -1)
         }
+        previous = PreviousPayload(fieldCount: learned.count)
+    }
+
+    /// True when `other` has the same keys and slots: payloads of both read the same way, so
+    /// event names of one class (`btrfs__ordered_extent`: add, put, lookup, ...) share one.
+    func hasShape(of other: PayloadLayout) -> Bool {
+        guard keys.count == other.keys.count, slots.count == other.slots.count else { return false }
+        for k in keys.indices {
+            let a = keys[k], b = other.keys[k]
+            guard a.length == b.length, a.low == b.low, a.high == b.high else { return false }
+        }
+        return slots.elementsEqual(other.slots)
     }
 
     deinit {
